@@ -1,0 +1,1 @@
+"""Hotline: a self-hosted, federated platform for hotlines fighting child sexual exploitation."""

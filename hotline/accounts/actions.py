@@ -1,0 +1,243 @@
+"""Every write to organisations, users, roles, 2FA devices and API credentials."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyotp
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.accounts.models import (
+    ApiCredential,
+    Organisation,
+    Role,
+    Scope,
+    TOTPDevice,
+    User,
+    UserRole,
+    hash_secret,
+)
+from hotline.audit.actions import record
+
+TOKEN_PREFIX = "hl"  # noqa: S105  (a public prefix, not a secret)
+
+
+@transaction.atomic
+def create_organisation(
+    *, name: str, kind: str, country: str, is_own: bool = False, acting_user: User | None
+) -> Organisation:
+    """Register an organisation (hotline, police unit, ISP, ...)."""
+    organisation = Organisation(name=name, kind=kind, country=country.upper(), is_own=is_own)
+    organisation.full_clean()
+    organisation.save(force_insert=True)
+    record("organisation.create", actor=acting_user, obj=organisation, detail={"kind": kind})
+    return organisation
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    password: str | None,
+    organisation: Organisation,
+    roles: Iterable[str] = (),
+    email: str = "",
+    acting_user: User | None,
+) -> User:
+    """Create a staff user in an organisation with the given roles."""
+    user = User(username=username, email=email, organisation=organisation)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save(force_insert=True)
+    for role in roles:
+        Role(role)  # an unknown role fails here, before anything is granted
+        UserRole.objects.create(user=user, role=role)
+    record("user.create", actor=acting_user, obj=user, detail={"roles": sorted(roles)})
+    return user
+
+
+@transaction.atomic
+def grant_role(user: User, role: str, *, acting_user: User | None) -> None:
+    """Give a user a role (idempotent)."""
+    Role(role)
+    UserRole.objects.get_or_create(user=user, role=role)
+    user.__dict__.pop("_role_cache", None)
+    record("user.grant_role", actor=acting_user, obj=user, detail={"role": role})
+
+
+@transaction.atomic
+def revoke_role(user: User, role: str, *, acting_user: User | None) -> None:
+    """Take a role away from a user."""
+    UserRole.objects.filter(user=user, role=role).delete()
+    user.__dict__.pop("_role_cache", None)
+    record("user.revoke_role", actor=acting_user, obj=user, detail={"role": role})
+
+
+# --- two-factor authentication -------------------------------------------------------------
+
+
+def totp_uri(device: TOTPDevice, *, issuer: str) -> str:
+    return pyotp.TOTP(device.secret).provisioning_uri(
+        name=device.user.get_username(), issuer_name=issuer
+    )
+
+
+@transaction.atomic
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """Create (or restart) an unconfirmed authenticator for the user; nothing is trusted yet."""
+    device, created = TOTPDevice.objects.get_or_create(
+        user=user, defaults={"secret": pyotp.random_base32()}
+    )
+    if not created and not device.confirmed:
+        device.secret = pyotp.random_base32()
+        device.save(update_fields=["secret"])
+    return device
+
+
+def _accept_code(device: TOTPDevice, code: str) -> bool:
+    """Check a code within one 30 s step of drift; refuse any step already used (replay)."""
+    code = code.strip().replace(" ", "")
+    if not code.isdigit() or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(device.secret)
+    now = timezone.now()
+    current = totp.timecode(now)
+    for counter in (current - 1, current, current + 1):
+        if counter <= device.last_counter:
+            continue
+        if secrets.compare_digest(totp.generate_otp(counter), code):
+            device.last_counter = counter
+            device.save(update_fields=["last_counter"])
+            return True
+    return False
+
+
+@transaction.atomic
+def confirm_totp(user: User, code: str) -> bool:
+    """Confirm enrolment with a first valid code."""
+    device = TOTPDevice.objects.select_for_update().get(user=user)
+    if device.confirmed or not _accept_code(device, code):
+        return False
+    device.confirmed_at = timezone.now()
+    device.save(update_fields=["confirmed_at"])
+    record("user.totp_enrolled", actor=user, obj=user)
+    return True
+
+
+@transaction.atomic
+def verify_totp(user: User, code: str) -> bool:
+    """Check a login code against the user's confirmed authenticator."""
+    device = (
+        TOTPDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+    )
+    ok = device is not None and _accept_code(device, code)
+    record("user.totp_verify", actor=user, obj=user, detail={"ok": ok})
+    return ok
+
+
+@transaction.atomic
+def reset_totp(user: User, *, acting_user: User | None) -> None:
+    """Remove a user's authenticator so they enrol again (lost phone)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    record("user.totp_reset", actor=acting_user, obj=user)
+
+
+# --- machine clients ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    credential: ApiCredential
+    token: str  # shown once; only its hash is stored
+
+
+def _new_token() -> tuple[str, str, str]:
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    return key_id, secret, f"{TOKEN_PREFIX}_{key_id}_{secret}"
+
+
+@transaction.atomic
+def issue_credential(
+    *,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    scopes: Iterable[str],
+    acting_user: User | None,
+) -> IssuedCredential:
+    """Create an API credential for a machine client; the token is returned once."""
+    scope_list = sorted({Scope(s).value for s in scopes})
+    key_id, secret, token = _new_token()
+    credential = ApiCredential.objects.create(
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        scopes=scope_list,
+        key_id=key_id,
+        secret_hash=hash_secret(secret),
+    )
+    record("credential.issue", actor=acting_user, obj=credential, detail={"scopes": scope_list})
+    return IssuedCredential(credential, token)
+
+
+@transaction.atomic
+def revoke_credential(
+    credential: ApiCredential, *, acting_user: User | None, reason: str = ""
+) -> None:
+    """Revoke a credential at once; requests with it are refused from now on."""
+    if credential.revoked_at is None:
+        credential.revoked_at = timezone.now()
+        credential.save(update_fields=["revoked_at"])
+    record("credential.revoke", actor=acting_user, obj=credential, detail={"reason": reason})
+
+
+@transaction.atomic
+def rotate_credential(credential: ApiCredential, *, acting_user: User | None) -> IssuedCredential:
+    """Issue a successor with the same scopes and revoke the old one."""
+    issued = issue_credential(
+        organisation=credential.organisation,
+        name=credential.name,
+        kind=credential.kind,
+        scopes=credential.scopes,
+        acting_user=acting_user,
+    )
+    credential.replaced_by = issued.credential
+    credential.save(update_fields=["replaced_by"])
+    revoke_credential(credential, acting_user=acting_user, reason="rotated")
+    return issued
+
+
+class CredentialError(Exception):
+    """A token that is malformed, unknown, revoked or lacks a scope; the message says which."""
+
+    def __init__(self, message: str, status: int = 401) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def authenticate_token(token: str, *, scope: str | None) -> ApiCredential:
+    """Return the active credential for a bearer token that carries ``scope`` (None: any)."""
+    parts = token.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        raise CredentialError("malformed token: expected hl_<key id>_<secret>")
+    credential = (
+        ApiCredential.objects.select_related("organisation").filter(key_id=parts[1]).first()
+    )
+    if credential is None or not secrets.compare_digest(
+        credential.secret_hash, hash_secret(parts[2])
+    ):
+        raise CredentialError("unknown credential")
+    if credential.revoked_at is not None:
+        raise CredentialError("credential revoked; ask the instance administrator for a new one")
+    if scope is not None and not credential.has_scope(scope):
+        raise CredentialError(f"credential lacks the '{scope}' scope", status=403)
+    now = timezone.now()
+    if credential.last_used_at is None or (now - credential.last_used_at).total_seconds() > 60:
+        ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+    return credential

@@ -1,0 +1,163 @@
+"""Organisations, users with roles, TOTP devices and machine-client API credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pycountry
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_country(value: str) -> None:
+    if pycountry.countries.get(alpha_2=value) is None:
+        raise ValidationError(
+            _("%(value)s is not an ISO 3166-1 alpha-2 country code."), params={"value": value}
+        )
+
+
+class OrganisationKind(models.TextChoices):
+    HOTLINE = "hotline", _("Hotline")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    ISP = "isp", _("Internet service provider")
+    HOSTING_PROVIDER = "hosting_provider", _("Hosting provider")
+    INDUSTRY = "industry", _("Industry / electronic service provider")
+    NGO = "ngo", _("NGO")
+    PAYMENT = "payment", _("Payment company")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    is_own = models.BooleanField(
+        _("this instance's organisation"),
+        default=False,
+        help_text=_("The hotline that runs this instance. Exactly one organisation is marked."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_own"], condition=models.Q(is_own=True), name="one_own_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class Role(models.TextChoices):
+    ANALYST = "analyst", _("Analyst")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    LAW_ENFORCEMENT_LIAISON = "le_liaison", _("Law-enforcement liaison")
+    CODE_MONITOR = "code_monitor", _("Code monitor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+
+    def role_set(self) -> frozenset[str]:
+        cached: frozenset[str] | None = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = (
+                frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
+            )
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set() & set(roles))
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role}"
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator (RFC 6238). ``last_counter`` stops a code being used twice."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_counter = models.BigIntegerField(default=-1)
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class Scope(models.TextChoices):
+    INTAKE = "intake", _("Submit reports (company intake)")
+    PARTNER = "partner", _("Partner hotline federation")
+    FEED_RPZ = "feed:rpz", _("DNS response-policy zone feed")
+    FEED_URLS = "feed:urls", _("URL list feed")
+    FEED_HASHES = "feed:hashes", _("Hash list feed")
+    FEED_TAXII = "feed:taxii", _("STIX/TAXII feed")
+    FEED_PAYMENT = "feed:payment", _("Payment indicator feed")
+    FEED_PHONE = "feed:phone", _("Phone number feed")
+    MATCH = "match", _("Hash matching lookups")
+
+
+class ClientKind(models.TextChoices):
+    PARTNER = "partner", _("Partner instance")
+    FEED_CONSUMER = "feed_consumer", _("Feed consumer")
+    COMPANY_INTAKE = "company_intake", _("Company intake")
+
+
+def hash_secret(secret: str) -> str:
+    # Secrets are 256-bit random tokens, so a fast keyed hash is enough (no dictionary to attack);
+    # the key keeps a leaked table useless without the instance's secret key.
+    from django.conf import settings
+
+    return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+class ApiCredential(models.Model):
+    """A machine client's credential. Only a keyed hash of the secret is stored."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="credentials"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=ClientKind.choices)
+    scopes = models.JSONField(default=list)
+    key_id = models.CharField(max_length=24, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

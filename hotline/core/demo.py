@@ -1,0 +1,98 @@
+"""Demo data: synthetic organisations and one user per role, under reserved names only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from hotline.accounts import actions
+from hotline.accounts.models import ClientKind, Organisation, OrganisationKind, Role, Scope, User
+
+DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105  (demo logins are printed on purpose)
+
+
+@dataclass
+class DemoSummary:
+    logins: list[tuple[str, str, str, str]] = field(default_factory=list)
+    tokens: list[tuple[str, str]] = field(default_factory=list)
+
+
+DEMO_USERS = [
+    ("analyst", [Role.ANALYST], "own"),
+    ("supervisor", [Role.SUPERVISOR, Role.ANALYST], "own"),
+    ("police", [Role.LAW_ENFORCEMENT_LIAISON], "police"),
+    ("monitor", [Role.CODE_MONITOR], "own"),
+    ("admin", [Role.ADMINISTRATOR], "own"),
+    ("auditor", [Role.AUDITOR], "own"),
+]
+
+
+@transaction.atomic
+def load_demo_data() -> DemoSummary:
+    """Create the demo world once; running it again changes nothing and prints the same logins."""
+    from django.conf import settings
+
+    summary = DemoSummary()
+    country = settings.INSTANCE_COUNTRY
+    partner_country = "DE" if country != "DE" else "FR"
+    orgs: dict[str, Organisation] = {}
+    specs = {
+        "own": (f"Demo Hotline ({country})", OrganisationKind.HOTLINE, country, True),
+        "partner": (
+            f"Partner Hotline ({partner_country})",
+            OrganisationKind.HOTLINE,
+            partner_country,
+            False,
+        ),
+        "police": (
+            f"Demo Police Unit ({country})",
+            OrganisationKind.LAW_ENFORCEMENT,
+            country,
+            False,
+        ),
+        "isp": (f"Demo ISP ({country})", OrganisationKind.ISP, country, False),
+        "esp": ("Demo Platform Inc.", OrganisationKind.INDUSTRY, "US", False),
+    }
+    created_now = not Organisation.objects.filter(is_own=True).exists()
+    for key, (name, kind, org_country, own) in specs.items():
+        existing = Organisation.objects.filter(name=name).first()
+        orgs[key] = existing or actions.create_organisation(
+            name=name, kind=kind, country=org_country, is_own=own, acting_user=None
+        )
+    for username, roles, org_key in DEMO_USERS:
+        password = username + DEMO_PASSWORD_SUFFIX
+        if not User.objects.filter(username=username).exists():
+            user = actions.create_user(
+                username=username,
+                password=password,
+                organisation=orgs[org_key],
+                roles=roles,
+                email=f"{username}@example.test",
+                acting_user=None,
+            )
+            if Role.ADMINISTRATOR in roles:
+                user.is_staff = True
+                user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+        summary.logins.append((username, password, ", ".join(roles), orgs[org_key].name))
+    if created_now:
+        credentials: list[tuple[str, str, ClientKind, list[Scope]]] = [
+            (
+                "isp",
+                "ISP resolver feed",
+                ClientKind.FEED_CONSUMER,
+                [Scope.FEED_RPZ, Scope.FEED_URLS],
+            ),
+            ("esp", "Platform intake", ClientKind.COMPANY_INTAKE, [Scope.INTAKE]),
+        ]
+        for org_key, name, client_kind, scopes in credentials:
+            issued = actions.issue_credential(
+                organisation=orgs[org_key],
+                name=name,
+                kind=client_kind,
+                scopes=scopes,
+                acting_user=None,
+            )
+            summary.tokens.append((name, issued.token))
+    return summary

@@ -1,0 +1,47 @@
+"""Messages that leave the instance, written in the transaction that causes them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    DELIVERED = "delivered", "delivered"
+    FAILED = "failed", "failed (parked; an administrator may retry it)"
+
+
+class OutboxMessage(models.Model):
+    """One message to deliver. ``id`` doubles as the idempotency key receivers dedupe on."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    channel = models.CharField(
+        max_length=32, help_text="Key in the channel registry: email, http, ..."
+    )
+    destination = models.CharField(max_length=500)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    related_type = models.CharField(max_length=100, blank=True)
+    related_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["related_type", "related_id"], name="outbox_related_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.destination} ({self.status})"

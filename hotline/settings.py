@@ -1,0 +1,244 @@
+"""Hotline settings: one module, every value from a ``HOTLINE_*`` environment variable.
+
+Defaults are safe for a laptop (SQLite under ``var/``, debug on, demo mode off).
+``HOTLINE_MODE=production`` turns on the production checks in
+``hotline.core.checks``: the process refuses to start with debug on, the
+development secret key, no allowed hosts, or demo mode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from hotline.conf import env_bool, env_choice, env_country, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(env_str("HOTLINE_VAR_DIR", str(BASE_DIR.parent / "var")))
+
+MODE = env_choice("HOTLINE_MODE", "development", ("development", "production", "test"))
+PRODUCTION = MODE == "production"
+
+DEV_SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = env_str("HOTLINE_SECRET_KEY", DEV_SECRET_KEY)
+DEBUG = env_bool("HOTLINE_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list(
+    "HOTLINE_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("HOTLINE_CSRF_TRUSTED_ORIGINS", [])
+
+# Demo mode relaxes two-factor enrolment so a newcomer can click around at once.
+# Every staff page then carries a red banner saying so; production refuses it.
+DEMO_MODE = env_bool("HOTLINE_DEMO", False)
+
+# This instance: the organisation it belongs to and the country it serves.
+INSTANCE_NAME = env_str("HOTLINE_INSTANCE_NAME", "Hotline")
+INSTANCE_COUNTRY = env_country("HOTLINE_COUNTRY", "FR")
+BASE_URL = env_str("HOTLINE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_tasks",
+    "django_tasks_db",
+    "hotline.core",
+    "hotline.accounts",
+    "hotline.audit",
+    "hotline.outbox",
+    "hotline.hosting",
+    "hotline.matching",
+    "hotline.cases",
+    "hotline.intake",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hotline.accounts.middleware.TwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hotline.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "hotline.urls"
+WSGI_APPLICATION = "hotline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hotline.core.context_processors.instance",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under var/ by default; HOTLINE_DATABASE_URL switches (postgres://...).
+_database_url = env_str("HOTLINE_DATABASE_URL", "")
+if _database_url:
+    try:
+        _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"HOTLINE_DATABASE_URL: expected a URL such as postgres://user@host:5432/name ({exc})"
+        ) from None
+else:
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR_DIR / "hotline.sqlite3"),
+    }
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock up front: concurrent writers (web,
+    # workers, scheduler) queue on the busy timeout instead of failing mid-transaction.
+    _db.setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "cases:queue"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Staff sessions end after a working day, or earlier when idle.
+SESSION_COOKIE_AGE = env_int("HOTLINE_SESSION_HOURS", 8, minimum=1) * 3600
+SESSION_IDLE_SECONDS = env_int("HOTLINE_SESSION_IDLE_MINUTES", 60, minimum=1) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Login throttling: this many failures per account (or per client) lock it for the window.
+LOGIN_MAX_FAILURES = env_int("HOTLINE_LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("HOTLINE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1) * 60
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "hotline",
+    }
+}
+_redis_url = env_str("HOTLINE_REDIS_URL", "")
+if _redis_url:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _redis_url,
+    }
+
+# Background work: Django's Tasks API with the database backend; `hotline worker` runs them.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("HOTLINE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "enrichment", "delivery"],
+    }
+}
+# A worker whose heartbeat is older than this is presumed dead; its task is retried.
+WORKER_LEASE_SECONDS = env_int("HOTLINE_WORKER_LEASE_SECONDS", 60, minimum=2)
+WORKER_HEARTBEAT_SECONDS = max(1, WORKER_LEASE_SECONDS // 4)
+TASK_MAX_ATTEMPTS = env_int("HOTLINE_TASK_MAX_ATTEMPTS", 5, minimum=1)
+# Outbox: attempts before a message is parked as failed, and the backoff base.
+OUTBOX_MAX_ATTEMPTS = env_int("HOTLINE_OUTBOX_MAX_ATTEMPTS", 12, minimum=1)
+OUTBOX_BACKOFF_SECONDS = env_int("HOTLINE_OUTBOX_BACKOFF_SECONDS", 30, minimum=1)
+OUTBOX_LEASE_SECONDS = env_int("HOTLINE_OUTBOX_LEASE_SECONDS", 120, minimum=2)
+OUTBOX_HTTP_TIMEOUT = env_int("HOTLINE_OUTBOX_HTTP_TIMEOUT", 20, minimum=1)
+
+# E-mail (notices to hosting providers go through the outbox, then here).
+EMAIL_HOST = env_str("HOTLINE_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("HOTLINE_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("HOTLINE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("HOTLINE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HOTLINE_EMAIL_STARTTLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("HOTLINE_EMAIL_FROM", "hotline@example.test")
+EMAIL_BACKEND = env_str("HOTLINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# Internationalisation: every public string through gettext.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+# Development and tests serve straight from the app folders; production serves collectstatic output.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# Security headers. The CSP forbids inline script and style everywhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("HOTLINE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("HOTLINE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if env_bool("HOTLINE_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("HOTLINE_LOG_LEVEL", "INFO").upper()},
+    "loggers": {"django_tasks_db": {"level": "WARNING"}},
+}

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from hotline.core import views as core_views
+
+admin.site.site_header = settings.INSTANCE_NAME
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("staff/", include("hotline.accounts.urls")),
+    path("staff/cases/", include("hotline.cases.urls")),
+    path("staff/admin/", admin.site.urls),
+    path("api/v1/", include("hotline.core.api_urls")),
+]
