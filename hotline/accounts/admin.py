@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 
 from hotline.accounts.models import ApiCredential, Organisation, Role, User, UserRole
 
@@ -15,14 +20,31 @@ def _admin_has_permission(request: HttpRequest) -> bool:
     return bool(user.is_active and isinstance(user, User) and user.has_role(Role.ADMINISTRATOR))
 
 
-def _login_through_staff_sign_in(
-    request: HttpRequest, extra_context: object = None
-) -> HttpResponse:
-    return redirect(f"/staff/login/?next={request.get_full_path()}")
+_django_admin_view = admin.site.admin_view
 
 
+def _admin_view(
+    view: Callable[..., HttpResponse], cacheable: bool = False
+) -> Callable[..., HttpResponse]:
+    """Sign-in goes through the staff sign-in (with two-factor); a signed-in user without the
+    administrator role gets 403 rather than Django admin's own login form."""
+    inner = _django_admin_view(view, cacheable)
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not _admin_has_permission(request):
+            raise PermissionDenied("Only administrators can open the administration pages.")
+        return inner(request, *args, **kwargs)
+
+    return wrapped
+
+
+# The default site is adjusted in place (rather than swapped) so that third-party
+# admin registrations keep working.
 admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]
-admin.site.login = _login_through_staff_sign_in  # type: ignore[method-assign]
+admin.site.admin_view = _admin_view  # type: ignore[method-assign,assignment]
 
 
 class UserRoleInline(admin.TabularInline):

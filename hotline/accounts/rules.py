@@ -18,11 +18,13 @@ STAFF_ROLES = tuple(Role)
 ViewFunc = Callable[..., HttpResponse]
 
 
-def role_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
+def role_required(*roles: str, own_staff_only: bool = True) -> Callable[[ViewFunc], ViewFunc]:
     """Allow a signed-in, two-factor-verified user holding any of ``roles``.
 
     Two-factor verification is enforced for every signed-in request by
-    ``TwoFactorMiddleware``; this decorator adds the role check.
+    ``TwoFactorMiddleware``; this decorator adds the role check and, unless
+    ``own_staff_only`` is False, requires the user to belong to the hotline that
+    runs this instance (a partner's or police user never sees our case data).
     """
 
     def decorator(view: ViewFunc) -> ViewFunc:
@@ -34,6 +36,8 @@ def role_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
             assert isinstance(user, User)
             if not user.has_role(*roles):
                 raise PermissionDenied("Your role does not give access to this page.")
+            if own_staff_only and not is_own_hotline_staff(user):
+                raise PermissionDenied("Only this hotline's own staff can open this page.")
             return view(request, *args, **kwargs)
 
         wrapped.required_roles = tuple(roles)  # type: ignore[attr-defined]

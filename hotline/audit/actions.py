@@ -15,7 +15,6 @@ from django.utils import timezone
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.models import AuditEvent
 
-
 GENESIS = "0" * 64
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
 _PG_CHAIN_LOCK = 0x484F544C  # "HOTL"
