@@ -39,6 +39,38 @@ DEMO_MODE = env_bool("HOTLINE_DEMO", False)
 INSTANCE_NAME = env_str("HOTLINE_INSTANCE_NAME", "Hotline")
 INSTANCE_COUNTRY = env_country("HOTLINE_COUNTRY", "FR")
 BASE_URL = env_str("HOTLINE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMERGENCY_NUMBER = env_str("HOTLINE_EMERGENCY_NUMBER", "112")
+
+# Intake: public rate limits (per salted, daily-rotating address hash kept only in the cache).
+INTAKE_REPORTS_PER_HOUR = env_int("HOTLINE_INTAKE_REPORTS_PER_HOUR", 10, minimum=1)
+INTAKE_STATUS_CHECKS_PER_HOUR = env_int("HOTLINE_INTAKE_STATUS_CHECKS_PER_HOUR", 30, minimum=1)
+
+# Hosting trace: DNS, offline IP data (or .mmdb files), RDAP abuse contacts.
+HOSTING_RESOLVER = env_choice("HOTLINE_HOSTING_RESOLVER", "dns", ("dns", "static"))
+# e.g. "192.0.2.53", "127.0.0.1:5353", "[2001:db8::53]:53"; empty: the system's /etc/resolv.conf
+HOSTING_DNS_SERVERS = env_list("HOTLINE_HOSTING_DNS_SERVERS", [])
+HOSTING_DNS_TIMEOUT = env_int("HOTLINE_HOSTING_DNS_TIMEOUT", 5, minimum=1)
+HOSTING_MMDB_COUNTRY = env_str("HOTLINE_HOSTING_MMDB_COUNTRY", "")
+HOSTING_MMDB_ASN = env_str("HOTLINE_HOSTING_MMDB_ASN", "")
+HOSTING_RDAP_URL = env_str("HOTLINE_HOSTING_RDAP_URL", "https://rdap.org/")  # empty: no RDAP
+HOSTING_RDAP_TIMEOUT = env_int("HOTLINE_HOSTING_RDAP_TIMEOUT", 10, minimum=1)
+HOSTING_RDAP_CACHE_SECONDS = env_int("HOTLINE_HOSTING_RDAP_CACHE_HOURS", 24, minimum=0) * 3600
+# Fixed tables (code, not environment) for demos and tests: host -> [IPs]; IP/CIDR -> facts.
+HOSTING_STATIC_HOSTS: dict[str, list[str]] = {}
+HOSTING_STATIC_IPS: dict[str, dict[str, object]] = {}
+if DEMO_MODE and "HOTLINE_HOSTING_RESOLVER" not in os.environ:
+    # The demo world lives under reserved names; a fixed table stands in for DNS and IP data.
+    from hotline.demo_network import DEMO_HOSTS, DEMO_IPS
+
+    HOSTING_RESOLVER = "static"
+    HOSTING_STATIC_HOSTS = DEMO_HOSTS
+    HOSTING_STATIC_IPS = DEMO_IPS
+    HOSTING_RDAP_URL = ""
+
+# Cases: how long an analyst holds a claimed item; which legality verdicts need a supervisor.
+CASES_CLAIM_MINUTES = env_int("HOTLINE_CLAIM_MINUTES", 20, minimum=1)
+CASES_FOUR_EYES = env_list("HOTLINE_FOUR_EYES", ["not_illegal"])
+CASES_DEFAULT_SCHEME = env_str("HOTLINE_SEVERITY_SCHEME", "inhope")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -57,6 +89,8 @@ INSTALLED_APPS = [
     "hotline.matching",
     "hotline.cases",
     "hotline.intake",
+    "hotline.routing",
+    "hotline.takedown",
 ]
 
 MIDDLEWARE = [
@@ -225,7 +259,9 @@ CONTENT_SECURITY_POLICY = (
 )
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts,
+# which Django's CSRF check rightly refuses. Nothing leaks to other sites either way.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

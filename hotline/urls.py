@@ -13,6 +13,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("report/", include("hotline.intake.urls")),
     path("staff/", include("hotline.accounts.urls")),
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/admin/", admin.site.urls),

@@ -28,6 +28,9 @@ def skip_unless_ci(reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _fast_and_clean(settings: object) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    # Never the internet: hosting lookups use fixed tables unless a test starts its own servers.
+    settings.HOSTING_RESOLVER = "static"  # type: ignore[attr-defined]
+    settings.HOSTING_RDAP_URL = ""  # type: ignore[attr-defined]
     cache.clear()
     yield
     cache.clear()

@@ -6,57 +6,126 @@ URL has no row, so no page ships without a decision on who may see it.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hotline.accounts.models import Role
+from hotline.cases.actions import ReportInput, Verdict, assess_item, file_report
+from hotline.cases.models import Channel, Concern, Item
 from tests.conftest import World, signed_in
 
-PERSONAS = ("anonymous", "alice", "bob", "dave", "erin", "feed")
+# anonymous; alice analyst of A (this instance); bob analyst of B (a partner); charlie supervisor
+# of A; dave police liaison; erin administrator of A; feed = ISP feed token; company = intake token
+PERSONAS = ("anonymous", "alice", "bob", "charlie", "dave", "erin", "feed", "company")
+STAFF = ("alice", "bob", "charlie", "dave", "erin")
 LOGIN = "login"  # shorthand: a redirect to the staff sign-in page
+
+Kwargs = dict[str, Any] | Callable[[World], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class Row:
     expected: dict[str, int | str]
-    kwargs: dict[str, object] = field(default_factory=dict)
+    kwargs: Kwargs = field(default_factory=dict)
     method: str = "get"
+    json_body: Any = None
 
 
-def staff(*allowed: str) -> dict[str, int | str]:
-    """A staff page: the allowed personas get 200, other staff 403, everybody else a login."""
-    result: dict[str, int | str] = {"anonymous": LOGIN, "feed": LOGIN}
-    for persona in ("alice", "bob", "dave", "erin"):
-        result[persona] = 200 if persona in allowed else 403
+def staff(*allowed: str, status: int = 200) -> dict[str, int | str]:
+    """A staff page: allowed personas get ``status``, other staff 403, everybody else a login."""
+    result: dict[str, int | str] = {"anonymous": LOGIN, "feed": LOGIN, "company": LOGIN}
+    for persona in STAFF:
+        result[persona] = status if persona in allowed else 403
     return result
 
 
-def everyone(status: int = 200) -> dict[str, int | str]:
+def everyone(status: int | str = 200) -> dict[str, int | str]:
     return dict.fromkeys(PERSONAS, status)
 
 
-def api(*allowed: str) -> dict[str, int | str]:
-    """An API endpoint: tokens with the scope get 200, others 403, no token 401."""
-    return {p: (200 if p in allowed else (403 if p == "feed" else 401)) for p in PERSONAS}
+def api(**allowed: int) -> dict[str, int | str]:
+    """An API endpoint: the named token personas get their status, other tokens 403, no token 401."""
+    return {p: allowed.get(p, 403 if p in ("feed", "company") else 401) for p in PERSONAS}
 
+
+def _item(world: World) -> dict[str, Any]:
+    filed = file_report(
+        ReportInput(
+            channel=Channel.PUBLIC_WEB, concern=Concern.CSAM, urls=["http://matrix.example.test/a"]
+        ),
+        actor=None,
+    )
+    return {"pk": filed.new_items[0].pk}
+
+
+def _item_with_verdict(world: World) -> dict[str, Any]:
+    pk = _item(world)["pk"]
+    assessment = assess_item(
+        Item.objects.get(pk=pk), Verdict(legality="doubtful"), acting_user=world.alice
+    )
+    return {"pk": pk, "assessment_pk": assessment.pk}
+
+
+def _pending_confirmation(world: World) -> dict[str, Any]:
+    pk = _item(world)["pk"]
+    assessment = assess_item(
+        Item.objects.get(pk=pk), Verdict(legality="not_illegal"), acting_user=world.alice
+    )
+    return {"assessment_pk": assessment.pk}
+
+
+def _company_report(world: World) -> dict[str, Any]:
+    from dataclasses import replace
+
+    filed = file_report(
+        replace(
+            ReportInput(
+                channel=Channel.COMPANY_API, concern=Concern.CSAM, urls=["http://c.example.test/"]
+            ),
+            submitted_by=world.hotline_b,
+            external_id="matrix-1",
+        ),
+        actor=None,
+    )
+    return {"reference": filed.report.reference}
+
+
+BATCH = {
+    "reports": [
+        {"external_id": "m-1", "incident_type": "csam", "urls": ["http://m.example.test/1"]}
+    ]
+}
 
 MATRIX: dict[str, Row] = {
     "home": Row(everyone()),
     "healthz": Row(everyone()),
-    "accounts:login": Row({**everyone(), "alice": 302, "bob": 302, "dave": 302, "erin": 302}),
+    "accounts:login": Row({**everyone(), **dict.fromkeys(STAFF, 302)}),
     "accounts:logout": Row(everyone(302), method="post"),
-    "accounts:totp_setup": Row(
-        {**everyone(LOGIN), "alice": 200, "bob": 200, "dave": 200, "erin": 200}
+    "accounts:totp_setup": Row({**everyone(LOGIN), **dict.fromkeys(STAFF, 200)}),
+    # signed-in personas have no confirmed authenticator yet, so verify sends them to setup
+    "accounts:totp_verify": Row({**everyone(LOGIN), **dict.fromkeys(STAFF, 302)}),
+    "cases:queue": Row(staff("alice", "charlie")),
+    "cases:item": Row(staff("alice", "charlie"), kwargs=_item),
+    "cases:claim": Row(staff("alice", "charlie", status=302), kwargs=_item, method="post"),
+    "cases:release": Row(staff("alice", "charlie", status=302), kwargs=_item, method="post"),
+    "cases:confirm_earlier": Row(
+        staff("alice", "charlie", status=302), kwargs=_item_with_verdict, method="post"
     ),
-    "accounts:totp_verify": Row(
-        # signed-in personas have no confirmed authenticator yet, so verify sends them to setup
-        {**everyone(LOGIN), "alice": 302, "bob": 302, "dave": 302, "erin": 302}
-    ),
-    "cases:queue": Row(staff("alice")),
-    "admin:index": Row({**staff("erin")}),
-    "api_whoami": Row({**api("feed"), "feed": 200}),
+    "cases:confirmations": Row(staff("charlie")),
+    "cases:confirm": Row(staff("charlie", status=302), kwargs=_pending_confirmation, method="post"),
+    "intake:report_online": Row(everyone()),
+    "intake:status": Row(everyone()),
+    "admin:index": Row(staff("erin")),
+    "api_openapi": Row(everyone()),
+    "api_whoami": Row(api(feed=200, company=200)),
+    "api_reports": Row(api(company=201), method="post", json_body=BATCH),
+    "api_report_status": Row(api(company=200), kwargs=_company_report),
 }
 
 # Django admin's own URLs all sit behind admin:index's permission check.
@@ -94,6 +163,8 @@ def _client(persona: str, world: World) -> tuple[Client, dict[str, str]]:
         return Client(), {}
     if persona == "feed":
         return Client(), {"HTTP_AUTHORIZATION": f"Bearer {world.feed_token}"}
+    if persona == "company":
+        return Client(), {"HTTP_AUTHORIZATION": f"Bearer {world.intake_token}"}
     return signed_in(getattr(world, persona)), {}
 
 
@@ -101,10 +172,14 @@ def _client(persona: str, world: World) -> tuple[Client, dict[str, str]]:
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_access(name: str, persona: str, world: World) -> None:
     row = MATRIX[name]
+    kwargs = row.kwargs(world) if callable(row.kwargs) else row.kwargs
     client, headers = _client(persona, world)
-    url = reverse(name, kwargs=row.kwargs)
+    url = reverse(name, kwargs=kwargs)
+    extra: dict[str, Any] = {}
+    if row.json_body is not None:
+        extra = {"data": json.dumps(row.json_body), "content_type": "application/json"}
 
-    response = getattr(client, row.method)(url, **headers)
+    response = getattr(client, row.method)(url, **extra, **headers)
 
     expected = row.expected[persona]
     if expected == LOGIN:
@@ -112,3 +187,12 @@ def test_access(name: str, persona: str, world: World) -> None:
         assert response["Location"].startswith(reverse("accounts:login"))
     else:
         assert response.status_code == expected
+
+
+def test_partner_staff_with_analyst_role_sees_no_case_data(world: World) -> None:
+    item_pk = _item(world)["pk"]
+
+    response = signed_in(world.bob).get(reverse("cases:item", kwargs={"pk": item_pk}))
+
+    assert world.bob.has_role(Role.ANALYST)
+    assert response.status_code == 403

@@ -7,6 +7,8 @@ from django.urls import path
 
 from hotline.audit.actions import record
 from hotline.core.api import api_endpoint, credential_of
+from hotline.intake import api as intake_api
+from hotline.intake.openapi import document
 
 
 @api_endpoint(None)
@@ -24,6 +26,13 @@ def whoami(request: HttpRequest) -> JsonResponse:
     )
 
 
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(document(), json_dumps_params={"indent": 1})
+
+
 urlpatterns = [
+    path("openapi.json", openapi, name="api_openapi"),
     path("whoami", whoami, name="api_whoami"),
+    path("reports", intake_api.submit_reports, name="api_reports"),
+    path("reports/<str:reference>", intake_api.report_status, name="api_report_status"),
 ]

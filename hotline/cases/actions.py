@@ -1,0 +1,474 @@
+"""Every write to reports, items and assessments."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hotline.accounts.models import ApiCredential, Organisation, User, hash_secret
+from hotline.audit.actions import record
+from hotline.cases import references
+from hotline.cases.classification import get_scheme
+from hotline.cases.models import (
+    Assessment,
+    Channel,
+    CloseReason,
+    Confirmation,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Legality,
+    Report,
+    ReportItem,
+    ReportStatus,
+)
+from hotline.cases.triage import compute_priority
+from hotline.hosting.canonical import canonicalize
+from hotline.hosting.domains import registrable_domain
+
+Actor = User | ApiCredential | None
+
+
+@dataclass(frozen=True)
+class FileInput:
+    """A file known by its hashes (the file itself is optional and usually absent)."""
+
+    md5: str = ""
+    sha1: str = ""
+    sha256: str = ""
+    pdq: str = ""
+    pdq_quality: int | None = None
+    file_name: str = ""
+    file_size: int | None = None
+    media_type: str = ""
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    channel: str
+    concern: str
+    urls: Sequence[str] = ()
+    files: Sequence[FileInput] = ()
+    where_found: str = ""
+    description: str = ""
+    child_in_danger: bool = False
+    urgent_reason: str = ""
+    contact: str = ""
+    consent_to_contact: bool = False
+    language: str = ""
+    submitted_by: Organisation | None = None
+    external_id: str = ""
+    incident_type: str = ""
+    incident_time: datetime | None = None
+    platform: str = ""
+    reported_accounts: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    report: Report
+    secret: str  # the receipt secret, shown once; only its hash is stored
+    new_items: list[Item]
+    known_items: list[Item]
+
+
+def _url_item(raw: str, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
+    canonical = canonicalize(raw)
+    digest = hashlib.sha256(canonical.url.encode()).hexdigest()
+    existing = (
+        Item.objects.select_for_update()
+        .filter(kind=ItemKind.URL, canonical_url_hash=digest)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            item = Item.objects.create(
+                kind=ItemKind.URL,
+                canonical_url=canonical.url,
+                canonical_url_hash=digest,
+                host=canonical.host,
+                registrable_domain=registrable_domain(canonical.host) or "",
+                urgent=urgent,
+                first_reported_at=now,
+                last_reported_at=now,
+                report_count=0,
+            )
+    except IntegrityError:  # another transaction created it a moment ago
+        return Item.objects.select_for_update().get(
+            kind=ItemKind.URL, canonical_url_hash=digest
+        ), False
+    return item, True
+
+
+def _file_item(spec: FileInput, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
+    for algorithm in ("sha256", "sha1", "md5"):
+        value = getattr(spec, algorithm)
+        if value:
+            existing = (
+                Item.objects.select_for_update()
+                .filter(kind=ItemKind.FILE, **{algorithm: value.lower()})
+                .first()
+            )
+            if existing is not None:
+                return existing, False
+    item = Item.objects.create(
+        kind=ItemKind.FILE,
+        md5=spec.md5.lower(),
+        sha1=spec.sha1.lower(),
+        sha256=spec.sha256.lower(),
+        pdq=spec.pdq.lower(),
+        pdq_quality=spec.pdq_quality,
+        file_name=spec.file_name,
+        file_size=spec.file_size,
+        media_type=spec.media_type,
+        urgent=urgent,
+        first_reported_at=now,
+        last_reported_at=now,
+        report_count=0,
+    )
+    return item, True
+
+
+@transaction.atomic
+def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
+    """Store a report and attach it to its items, creating items not seen before.
+
+    A URL already known (same canonical form) or a file already known (same
+    hash) attaches the report to the existing item, so earlier verdicts are
+    reused. Enrichment of new items is queued for after the commit.
+    """
+    now = timezone.now()
+    secret = references.new_secret() if data.channel == Channel.PUBLIC_WEB else ""
+    report = Report.objects.create(
+        reference=references.new_reference(),
+        secret_hash=hash_secret(references.normalise(secret)) if secret else "",
+        channel=data.channel,
+        concern=data.concern,
+        received_at=now,
+        language=data.language,
+        where_found=data.where_found,
+        description=data.description,
+        child_in_danger=data.child_in_danger,
+        urgent_reason=data.urgent_reason,
+        contact=data.contact,
+        consent_to_contact=data.consent_to_contact and bool(data.contact),
+        submitted_by=data.submitted_by,
+        external_id=data.external_id,
+        incident_type=data.incident_type,
+        incident_time=data.incident_time,
+        platform=data.platform,
+        reported_accounts=data.reported_accounts,
+        annotations=data.annotations,
+    )
+    urgent = data.child_in_danger or bool(data.urgent_reason)
+    new_items: list[Item] = []
+    known_items: list[Item] = []
+    targets: list[tuple[Item, bool, str]] = [
+        (*_url_item(raw, urgent=urgent, now=now), raw) for raw in data.urls
+    ]
+    targets += [
+        (*_file_item(spec, urgent=urgent, now=now), spec.sha256 or spec.sha1 or spec.md5)
+        for spec in data.files
+    ]
+    for item, created, submitted in targets:
+        _, linked = ReportItem.objects.get_or_create(
+            report=report, item=item, defaults={"submitted_value": submitted[:4096]}
+        )
+        if not linked:
+            continue  # the same URL twice in one report counts once
+        item.report_count = F("report_count") + 1
+        item.last_reported_at = now
+        item.urgent = item.urgent or urgent
+        if item.status == ItemStatus.CLOSED and item.close_reason != CloseReason.NOT_ILLEGAL:
+            # reported again after removal: it may be back; look again, with the old verdict shown
+            item.status = ItemStatus.NEW
+            item.close_reason = ""
+            item.closed_at = None
+        item.save(
+            update_fields=[
+                "report_count",
+                "last_reported_at",
+                "urgent",
+                "status",
+                "close_reason",
+                "closed_at",
+            ]
+        )
+        item.refresh_from_db()
+        item.priority = compute_priority(item)
+        item.save(update_fields=["priority"])
+        (new_items if created else known_items).append(item)
+    _refresh_report_status(report)
+    record(
+        "report.file",
+        actor=actor,
+        obj=report,
+        detail={"channel": data.channel, "items": [i.pk for i, _, _ in targets]},
+    )
+    from hotline.cases.tasks import enrich_item
+
+    # Enqueued inside this transaction (the task queue is in the same database): the task
+    # exists exactly when the report does, even if this process dies right after the commit.
+    for item in new_items:
+        enrich_item.enqueue(item_id=item.pk)
+    return FiledReport(report, secret, new_items, known_items)
+
+
+def check_receipt(reference: str, secret: str) -> Report | None:
+    """The report a receipt opens, or None (the same answer for a wrong reference or secret)."""
+    report = Report.objects.filter(reference=reference.strip().upper()).first()
+    expected = hash_secret(references.normalise(secret))
+    if report is None or not report.secret_hash:
+        hash_secret("timing-equaliser")
+        return None
+    import hmac
+
+    return report if hmac.compare_digest(report.secret_hash, expected) else None
+
+
+# --- triage ---------------------------------------------------------------------------------
+
+
+class ItemBusy(Exception):
+    """Another analyst holds this item."""
+
+
+def claim_minutes() -> int:
+    return int(getattr(settings, "CASES_CLAIM_MINUTES", 20))
+
+
+@transaction.atomic
+def claim_item(item: Item, *, acting_user: User) -> Item:
+    """Give the item to this analyst for a while; nobody else can assess it meanwhile."""
+    now = timezone.now()
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    if (
+        locked.claimed_by_id not in (None, acting_user.pk)
+        and locked.claimed_until is not None
+        and locked.claimed_until > now
+    ):
+        raise ItemBusy(f"{locked.claimed_by} is assessing this item")
+    locked.claimed_by = acting_user
+    locked.claimed_until = now + timedelta(minutes=claim_minutes())
+    locked.save(update_fields=["claimed_by", "claimed_until"])
+    record("item.claim", actor=acting_user, obj=locked)
+    return locked
+
+
+@transaction.atomic
+def release_item(item: Item, *, acting_user: User) -> None:
+    """Hand the item back to the queue."""
+    Item.objects.filter(pk=item.pk, claimed_by=acting_user).update(
+        claimed_by=None, claimed_until=None
+    )
+    record("item.release", actor=acting_user, obj=item)
+
+
+def four_eyes_required(legality: str) -> bool:
+    return legality in getattr(settings, "CASES_FOUR_EYES", ())
+
+
+@dataclass(frozen=True)
+class Verdict:
+    legality: str
+    scheme: str = ""
+    severity: str = ""
+    age_group: str = ""
+    gender: str = ""
+    virtual: bool = False
+    self_generated: bool = False
+    commercial: bool = False
+    payment_method: str = ""
+    child_modelling: bool = False
+    site_type: str = ""
+    content_type: str = ""
+    notes: str = ""
+
+
+@transaction.atomic
+def assess_item(
+    item: Item,
+    verdict: Verdict,
+    *,
+    acting_user: User,
+    based_on: Assessment | None = None,
+) -> Assessment:
+    """Record an analyst's verdict on an item.
+
+    The analyst must hold the item (or it must be free). Where the instance
+    requires four eyes for this legality, the item waits for a supervisor.
+    """
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    now = timezone.now()
+    if (
+        locked.claimed_by_id not in (None, acting_user.pk)
+        and locked.claimed_until is not None
+        and locked.claimed_until > now
+    ):
+        raise ItemBusy(f"{locked.claimed_by} is assessing this item")
+    rank = 0
+    if verdict.scheme and verdict.severity:
+        rank = get_scheme(verdict.scheme).category(verdict.severity).rank
+    needs_confirmation = four_eyes_required(verdict.legality)
+    assessment = Assessment.objects.create(
+        item=locked,
+        analyst=acting_user,
+        created_at=now,
+        legality=verdict.legality,
+        scheme=verdict.scheme,
+        severity=verdict.severity,
+        severity_rank=rank,
+        age_group=verdict.age_group,
+        gender=verdict.gender,
+        virtual=verdict.virtual,
+        self_generated=verdict.self_generated,
+        commercial=verdict.commercial,
+        payment_method=verdict.payment_method if verdict.commercial else "",
+        child_modelling=verdict.child_modelling,
+        site_type=verdict.site_type,
+        content_type=verdict.content_type,
+        notes=verdict.notes,
+        based_on=based_on,
+        based_on_match=locked.known_match if based_on is None else {},
+        confirmation=Confirmation.PENDING if needs_confirmation else Confirmation.NOT_REQUIRED,
+    )
+    locked.claimed_by = None
+    locked.claimed_until = None
+    if needs_confirmation:
+        locked.status = ItemStatus.AWAITING_CONFIRMATION
+    else:
+        _apply_verdict(locked, assessment)
+    locked.save(
+        update_fields=["claimed_by", "claimed_until", "status", "close_reason", "closed_at"]
+    )
+    record(
+        "item.assess",
+        actor=acting_user,
+        obj=locked,
+        detail={
+            "assessment": assessment.pk,
+            "legality": verdict.legality,
+            "four_eyes": needs_confirmation,
+        },
+    )
+    _refresh_reports_of(locked)
+    if not needs_confirmation:
+        _after_verdict(locked, assessment)
+    return assessment
+
+
+def _apply_verdict(item: Item, assessment: Assessment) -> None:
+    if assessment.legality == Legality.NOT_ILLEGAL:
+        item.status = ItemStatus.CLOSED
+        item.close_reason = CloseReason.NOT_ILLEGAL
+        item.closed_at = timezone.now()
+    else:
+        item.status = ItemStatus.ASSESSED
+
+
+def _after_verdict(item: Item, assessment: Assessment) -> None:
+    """Hooks for what follows a final verdict (routing, hash lists): apps register here."""
+    for hook in VERDICT_HOOKS:
+        hook(item, assessment)
+
+
+VERDICT_HOOKS: list[Any] = []
+
+
+@transaction.atomic
+def confirm_assessment(
+    assessment: Assessment, *, acting_user: User, approve: bool, note: str = ""
+) -> None:
+    """A supervisor's second opinion (four eyes) on a pending verdict."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.confirmation != Confirmation.PENDING:
+        raise ValueError("this assessment is not waiting for confirmation")
+    if locked.analyst_id == acting_user.pk:
+        raise PermissionError("four eyes means another person: you cannot confirm your own verdict")
+    locked.confirmation = Confirmation.CONFIRMED if approve else Confirmation.REJECTED
+    locked.confirmed_by = acting_user
+    locked.confirmed_at = timezone.now()
+    locked.save(update_fields=["confirmation", "confirmed_by", "confirmed_at"])
+    item = Item.objects.select_for_update().get(pk=locked.item_id)
+    if approve:
+        _apply_verdict(item, locked)
+    else:
+        item.status = ItemStatus.NEW  # back to the queue for a fresh assessment
+    item.save(update_fields=["status", "close_reason", "closed_at"])
+    record(
+        "assessment.confirm",
+        actor=acting_user,
+        obj=locked,
+        detail={"approve": approve, "note": note},
+    )
+    _refresh_reports_of(item)
+    if approve:
+        _after_verdict(item, locked)
+
+
+@transaction.atomic
+def close_item(item: Item, *, reason: str, acting_user: Actor) -> None:
+    """Close an item as removed, unavailable, moved or not illegal."""
+    CloseReason(reason)
+    Item.objects.filter(pk=item.pk).update(
+        status=ItemStatus.CLOSED, close_reason=reason, closed_at=timezone.now(), claimed_by=None
+    )
+    item.refresh_from_db()
+    record("item.close", actor=acting_user, obj=item, detail={"reason": reason})
+    _refresh_reports_of(item)
+
+
+@transaction.atomic
+def mark_action_taken(item: Item) -> None:
+    """Routing calls this when a referral or notice went out: the reporter sees 'action taken'."""
+    for report in Report.objects.filter(report_items__item=item).exclude(
+        status=ReportStatus.CLOSED
+    ):
+        if report.status != ReportStatus.ACTION_TAKEN:
+            report.status = ReportStatus.ACTION_TAKEN
+            report.save(update_fields=["status"])
+
+
+def _refresh_reports_of(item: Item) -> None:
+    for report in Report.objects.filter(report_items__item=item):
+        _refresh_report_status(report)
+
+
+def _refresh_report_status(report: Report) -> None:
+    statuses = list(
+        Item.objects.filter(report_items__report=report).values_list("status", flat=True)
+    )
+    if statuses and all(s == ItemStatus.CLOSED for s in statuses):
+        new = ReportStatus.CLOSED
+    elif report.status == ReportStatus.ACTION_TAKEN:
+        new = ReportStatus.ACTION_TAKEN
+    elif statuses and all(s in (ItemStatus.ASSESSED, ItemStatus.CLOSED) for s in statuses):
+        new = ReportStatus.ASSESSED
+    else:
+        new = ReportStatus.RECEIVED
+    if new != report.status:
+        report.status = new
+        report.save(update_fields=["status"])
+
+
+@transaction.atomic
+def record_enrichment(item: Item, *, known_match: dict[str, Any] | None = None) -> None:
+    """Store what enrichment learnt and recompute the priority."""
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    locked.enriched_at = timezone.now()
+    if known_match is not None:
+        locked.known_match = known_match
+    locked.priority = compute_priority(locked)
+    locked.save(update_fields=["enriched_at", "known_match", "priority"])
+    record("item.enrich", actor=None, obj=locked, detail={"known_match": bool(locked.known_match)})

@@ -1,0 +1,21 @@
+"""Enrichment steps run in the background for each new item.
+
+An enricher is a function ``(item) -> dict | None`` registered by an app (the
+hosting trace, hash matching, ...). It may store what it learns in its own
+models; what it returns is merged into the item's ``known_match`` when it has
+a ``known_match`` key. Adding a step is registering one function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hotline.cases.models import Item
+
+Enricher = Callable[[Item], dict[str, Any] | None]
+ENRICHERS: dict[str, Enricher] = {}
+
+
+def register_enricher(name: str, enricher: Enricher) -> None:
+    ENRICHERS[name] = enricher

@@ -1,0 +1,132 @@
+"""Company (ESP) intake API: ``POST /api/v1/reports`` with batches and idempotency keys."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+
+from hotline.accounts.models import Scope
+from hotline.audit.actions import record
+from hotline.cases.actions import file_report
+from hotline.cases.models import Report
+from hotline.core.api import BadJson, api_endpoint, credential_of, json_body, problem
+from hotline.intake.models import IdempotencyKey
+from hotline.intake.schema import parse_batch
+
+
+def _status_url(reference: str) -> str:
+    return settings.BASE_URL + reverse("api_report_status", kwargs={"reference": reference})
+
+
+@api_endpoint(Scope.INTAKE, methods=("POST",))
+def submit_reports(request: HttpRequest) -> HttpResponse:
+    """Accept a batch; every report is committed before the answer, or none is."""
+    credential = credential_of(request)
+    try:
+        body = json_body(request)
+    except BadJson as exc:
+        return problem(400, "Unreadable body", str(exc))
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 200:
+        return problem(400, "Idempotency-Key too long", "Use at most 200 characters, e.g. a UUID.")
+    request_hash = hashlib.sha256(request.body).hexdigest()
+
+    reports, errors = parse_batch(body)
+    if errors:
+        return problem(
+            422,
+            "Invalid reports",
+            "Nothing was stored. Correct the fields listed and send the whole batch again.",
+            errors=[e.as_dict() for e in errors],
+        )
+    try:
+        with transaction.atomic():
+            if key:
+                stored, created = IdempotencyKey.objects.select_for_update().get_or_create(
+                    credential=credential, key=key, defaults={"request_hash": request_hash}
+                )
+                if not created:
+                    return _replay(stored, request_hash)
+            status, answer = _file_batch(reports, credential)
+            if key:
+                stored.response_status = status
+                stored.response_body = answer
+                stored.save(update_fields=["response_status", "response_body"])
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer what it answered.
+        stored = IdempotencyKey.objects.get(credential=credential, key=key)
+        return _replay(stored, request_hash)
+    return JsonResponse(answer, status=status)
+
+
+def _replay(stored: IdempotencyKey, request_hash: str) -> HttpResponse:
+    if stored.request_hash != request_hash:
+        return problem(
+            422,
+            "Idempotency-Key reused",
+            "This key was used for a different body. Use a new key for a new submission.",
+        )
+    response = JsonResponse(stored.response_body, status=stored.response_status or 200)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _file_batch(reports: list[Any], credential: Any) -> tuple[int, dict[str, Any]]:
+    organisation = credential.organisation
+    results = []
+    any_created = False
+    for data in reports:
+        existing = Report.objects.filter(
+            submitted_by=organisation, external_id=data.external_id
+        ).first()
+        if existing is not None:
+            results.append(
+                {
+                    "external_id": data.external_id,
+                    "reference": existing.reference,
+                    "result": "duplicate",
+                    "status_url": _status_url(existing.reference),
+                }
+            )
+            continue
+        filed = file_report(replace(data, submitted_by=organisation), actor=credential)
+        any_created = True
+        results.append(
+            {
+                "external_id": data.external_id,
+                "reference": filed.report.reference,
+                "result": "created",
+                "status_url": _status_url(filed.report.reference),
+            }
+        )
+    return (201 if any_created else 200), {"reports": results}
+
+
+@api_endpoint(Scope.INTAKE)
+def report_status(request: HttpRequest, reference: str) -> HttpResponse:
+    """The status of a report this client submitted (and only of those)."""
+    credential = credential_of(request)
+    report = Report.objects.filter(
+        reference=reference, submitted_by=credential.organisation
+    ).first()
+    if report is None:
+        return problem(
+            404,
+            "No such report",
+            "No report with this reference was submitted by your organisation.",
+        )
+    record("report.status_api", actor=credential, obj=report)
+    return JsonResponse(
+        {
+            "reference": report.reference,
+            "external_id": report.external_id,
+            "status": report.status,
+            "received_at": report.received_at.isoformat(),
+        }
+    )

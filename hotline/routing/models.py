@@ -1,0 +1,202 @@
+"""Jurisdictions, the partner directory, routing rules and referrals."""
+
+from __future__ import annotations
+
+import pycountry
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hotline.accounts.models import validate_country
+
+
+class JurisdictionProfile(models.Model):
+    """What routing needs to know about a country. Legal facts are open (filled by the legal
+    matrix); the partner hotline comes from the partner directory."""
+
+    country = models.CharField(
+        _("country"), max_length=2, unique=True, validators=[validate_country]
+    )
+    blocking_allowed = models.BooleanField(_("ISP blocking allowed"), default=False)
+    police_first = models.BooleanField(
+        _("police must clear notices first"),
+        default=False,
+        help_text=_(
+            "Hold notices to hosting providers until the police clear them or the hold ends."
+        ),
+    )
+    police_hold_hours = models.PositiveIntegerField(_("police hold (hours)"), default=0)
+    emergency_number = models.CharField(_("emergency number"), max_length=20, blank=True)
+    legal_facts = models.JSONField(_("legal facts"), default=dict, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["country"]
+
+    def __str__(self) -> str:
+        return self.country_name
+
+    @property
+    def country_name(self) -> str:
+        entry = pycountry.countries.get(alpha_2=self.country)
+        return entry.name if entry else self.country
+
+
+class PoliceChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    INTERPOL = "interpol", _("INTERPOL channel (via the national central bureau)")
+    PORTAL = "portal", _("Police portal (hand delivery by a liaison)")
+
+
+class PoliceUnit(models.Model):
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="police_units",
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, validators=[validate_country])
+    email = models.EmailField(blank=True)
+    channel = models.CharField(
+        max_length=20, choices=PoliceChannel.choices, default=PoliceChannel.EMAIL
+    )
+    handles_online = models.BooleanField(default=True)
+    handles_travel = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["country", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class Partner(models.Model):
+    """Another Hotline instance (or an INHOPE-style partner) that covers some countries."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="partner"
+    )
+    base_url = models.URLField(help_text=_("e.g. https://hotline.example.test"))
+    key_id = models.CharField(
+        max_length=200, unique=True, help_text=_("The key id their signatures carry")
+    )
+    public_key = models.TextField(help_text=_("Their Ed25519 public key (base64url or PEM)"))
+    countries = models.JSONField(
+        default=list, help_text=_("ISO 3166-1 alpha-2 codes this partner covers")
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+    def covers(self, country: str) -> bool:
+        return country.upper() in self.countries
+
+
+class HostingProvider(models.Model):
+    """Who to send a notice to. Learnt from RDAP or entered by hand."""
+
+    name = models.CharField(max_length=255)
+    abuse_email = models.EmailField()
+    country = models.CharField(max_length=2, blank=True)
+    asn = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(
+        max_length=20, choices=[("rdap", "RDAP"), ("manual", _("Entered by hand"))]
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["abuse_email"], name="one_provider_per_abuse_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.abuse_email}>"
+
+
+class Condition(models.TextChoices):
+    HOSTED_HOME = "hosted_home", _("Hosted in our country")
+    HOSTED_PARTNER = "hosted_partner", _("Hosted in a partner's country")
+    HOSTED_NO_PARTNER = "hosted_no_partner", _("Hosted where no partner exists")
+    HOSTING_UNKNOWN = "hosting_unknown", _("Hosting country unknown")
+    ALWAYS = "always", _("Always")
+
+
+class Destination(models.TextChoices):
+    POLICE = "police", _("Referral to our police")
+    NOTICE = "notice", _("Notice to the hosting provider")
+    PARTNER = "partner", _("Forward to the partner hotline")
+    INTERPOL = "interpol", _("Police / INTERPOL channel for the hosting country")
+    BLOCKLIST = "blocklist", _("Blocklist entry")
+    HASHLIST = "hashlist", _("Hash-list entry")
+
+
+class RoutingRule(models.Model):
+    """When ``condition`` holds for an assessed illegal item, refer it to ``destinations``."""
+
+    position = models.PositiveIntegerField(default=0)
+    condition = models.CharField(max_length=30, choices=Condition.choices)
+    destinations = models.JSONField(default=list)
+    enabled = models.BooleanField(default=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_condition_display()} → {', '.join(self.destinations)}"
+
+
+class ReferralStatus(models.TextChoices):
+    HELD = "held", _("Held (police first)")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ACTED_ON = "acted_on", _("Acted on")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Referral(models.Model):
+    """One destination an item was referred to, with its lifecycle and every timestamp."""
+
+    item = models.ForeignKey("cases.Item", on_delete=models.CASCADE, related_name="referrals")
+    destination = models.CharField(max_length=20, choices=Destination.choices)
+    status = models.CharField(
+        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.QUEUED
+    )
+    country = models.CharField(max_length=2, blank=True)
+    police_unit = models.ForeignKey(PoliceUnit, on_delete=models.PROTECT, null=True, blank=True)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True)
+    hosting_provider = models.ForeignKey(
+        HostingProvider, on_delete=models.PROTECT, null=True, blank=True
+    )
+    rule = models.ForeignKey(RoutingRule, on_delete=models.SET_NULL, null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    hold_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acted_on_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    remote_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "destination", "country"],
+                condition=~models.Q(status="cancelled"),
+                name="one_live_referral_per_destination",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_destination_display()} for item {self.item_id} ({self.status})"
