@@ -95,4 +95,45 @@ def load_demo_data() -> DemoSummary:
                 acting_user=None,
             )
             summary.tokens.append((name, issued.token))
+        _demo_reports(orgs["esp"])
     return summary
+
+
+def _demo_reports(esp: Organisation) -> None:
+    """A few synthetic reports so the queue is not empty. Reserved names only."""
+    from dataclasses import replace
+
+    from hotline.cases.actions import FileInput, ReportInput, file_report
+    from hotline.cases.models import Channel, Concern
+
+    public = ReportInput(channel=Channel.PUBLIC_WEB, concern=Concern.CSAM)
+    file_report(
+        replace(public, urls=["http://images.example.test/album/1"], description="Demo report."),
+        actor=None,
+    )
+    file_report(
+        replace(
+            public,
+            urls=["http://forum.example.test/thread/42"],
+            child_in_danger=True,
+            description="Demo: urgent.",
+        ),
+        actor=None,
+    )
+    file_report(
+        replace(public, urls=["files.example.test/f/abc", "http://cdn.example.test/x.jpg"]),
+        actor=None,
+    )
+    file_report(
+        ReportInput(
+            channel=Channel.COMPANY_API,
+            concern=Concern.CSAM,
+            submitted_by=esp,
+            external_id="demo-0001",
+            platform="Demo Chat",
+            urls=["http://images.example.test/album/1"],
+            files=[FileInput(md5="0" * 31 + "1", sha256="0" * 63 + "1", file_name="demo.jpg")],
+            annotations=["generative_ai"],
+        ),
+        actor=None,
+    )
