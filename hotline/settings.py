@@ -67,6 +67,13 @@ if DEMO_MODE and "HOTLINE_HOSTING_RESOLVER" not in os.environ:
     HOSTING_STATIC_IPS = DEMO_IPS
     HOSTING_RDAP_URL = ""
 
+# Matching: PDQ match distance and quality floor, limits against decompression bombs.
+MATCHING_PDQ_MAX_DISTANCE = env_int("HOTLINE_MATCHING_PDQ_MAX_DISTANCE", 31, minimum=0)
+MATCHING_PDQ_MIN_QUALITY = env_int("HOTLINE_MATCHING_PDQ_MIN_QUALITY", 50, minimum=0)
+MATCHING_MAX_IMAGE_PIXELS = env_int("HOTLINE_MATCHING_MAX_IMAGE_PIXELS", 89_478_485, minimum=1)
+MATCHING_MAX_IMAGE_BYTES = env_int("HOTLINE_MATCHING_MAX_IMAGE_MB", 64, minimum=1) * 1024 * 1024
+MATCHING_INDEX_REFRESH_SECONDS = env_int("HOTLINE_MATCHING_INDEX_REFRESH_SECONDS", 30, minimum=0)
+
 # Cases: how long an analyst holds a claimed item; which legality verdicts need a supervisor.
 CASES_CLAIM_MINUTES = env_int("HOTLINE_CLAIM_MINUTES", 20, minimum=1)
 CASES_FOUR_EYES = env_list("HOTLINE_FOUR_EYES", ["not_illegal"])

@@ -1,4 +1,4 @@
-"""The built-in enrichment steps: hosting trace for web addresses."""
+"""The built-in enrichment steps: hosting trace for web addresses, known-material matching for files."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from hotline.cases.enrichment import register_enricher
 from hotline.cases.models import Item, ItemKind
 from hotline.hosting.actions import trace_host
 from hotline.hosting.queries import hosting_country
+from hotline.matching.queries import Match, find_matches
+from hotline.matching.sync import pdq_min_quality
 
 
 def hosting(item: Item) -> dict[str, Any] | None:
@@ -24,3 +26,45 @@ def hosting(item: Item) -> dict[str, Any] | None:
 
 
 register_enricher("hosting", hosting)
+
+
+def known_material(item: Item) -> dict[str, Any] | None:
+    """Look the item's hashes up in every enabled hash list; the best match pre-classifies it.
+
+    Exact hashes win over PDQ; among PDQ matches the nearest wins; ties go to the most
+    trusted list. The analyst then confirms instead of assessing afresh.
+    """
+    if item.kind != ItemKind.FILE:
+        return None
+    candidates: list[Match] = []
+    for algorithm in ("sha256", "sha1", "md5"):
+        value = getattr(item, algorithm)
+        if value:
+            candidates += find_matches(algorithm, value)
+    if (
+        not candidates
+        and item.pdq
+        and (item.pdq_quality is None or item.pdq_quality >= pdq_min_quality())
+    ):
+        candidates += find_matches("pdq", item.pdq)
+    if not candidates:
+        return {"known_match": None}
+    best = min(
+        candidates,
+        key=lambda m: (m.entry.algorithm == "pdq", m.distance, -m.entry.hash_list.trust_level),
+    )
+    match = best.as_dict()
+    return {
+        "known_match": {
+            "list": match["list"],
+            "category": match["classification"] or match["category"],
+            "algorithm": match["algorithm"],
+            "distance": match["distance"],
+            "entry_id": match["entry_id"],
+            "trust_level": match["trust_level"],
+            "matches": len(candidates),
+        }
+    }
+
+
+register_enricher("known_material", known_material)

@@ -23,8 +23,10 @@ def enrich_item(*, item_id: int) -> list[str]:
     done = []
     for name, enricher in ENRICHERS.items():
         result = enricher(item)
+        if result is None:  # the step does not apply to this kind of item
+            continue
         done.append(name)
-        if result and result.get("known_match"):
+        if result.get("known_match"):
             known_match = result["known_match"]
     record_enrichment(item, known_match=known_match)
     return done

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from hotline.matching import actions
+from hotline.matching.models import HashList
+from hotline.matching.queries import find_matches, parse_query
+from hotline.matching.sync import IndexSync
+
+PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+NEAR = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b2d"  # 4 bits away
+MD5 = "d41d8cd98f00b204e9800998ecf8427e"
+
+
+def _import(hash_list: HashList, text: str, fmt: str = "csv") -> None:
+    actions.import_hash_list(
+        hash_list, io.BytesIO(text.encode()), format_name=fmt, acting_user=None
+    )
+
+
+@pytest.fixture
+def lists(db: None) -> tuple[HashList, HashList]:
+    first = actions.create_hash_list(
+        name="First", category_mapping={"1": "baseline"}, acting_user=None
+    )
+    second = actions.create_hash_list(name="Second", acting_user=None)
+    _import(first, f"algorithm,value,quality,category\npdq,{PDQ},90,1\nmd5,{MD5},,1\n")
+    _import(second, f"algorithm,value,quality,category\nmd5,{MD5},,\n")
+    return first, second
+
+
+def test_find_matches_reads_hits_back_with_list_and_classification(
+    lists: tuple[HashList, HashList],
+) -> None:
+    sync = IndexSync()
+    sync.refresh()
+
+    near = [match.as_dict() for match in find_matches("pdq", NEAR, index=sync.index)]
+    exact = [match.entry.hash_list.name for match in find_matches("md5", MD5, index=sync.index)]
+
+    assert [(m["list"], m["distance"], m["classification"]) for m in near] == [
+        ("First", 4, "baseline")
+    ]
+    assert exact == ["First", "Second"]
+
+
+def test_refresh_picks_up_new_removed_and_disabled_entries(
+    lists: tuple[HashList, HashList],
+) -> None:
+    first, second = lists
+    sync = IndexSync()
+    sync.refresh()
+    _import(second, f"{NEAR},70\n", fmt="pdq")
+    actions.remove_entries(first, values=[PDQ], acting_user=None)
+    actions.set_hash_list_enabled(first, enabled=False, acting_user=None)
+
+    report = sync.refresh()
+
+    assert (report.added, report.removed) == (1, 2)
+    assert sync.index.lookup("pdq", PDQ)[0].distance == 4
+    assert len(sync.index) == 2
+
+    actions.set_hash_list_enabled(first, enabled=True, acting_user=None)
+    sync.refresh()
+    assert len(sync.index) == 3
+
+
+def test_parse_query_tells_algorithms_apart_by_length() -> None:
+    assert parse_query(MD5.upper()) == [("md5", MD5)]
+    assert [name for name, _ in parse_query(PDQ)] == ["pdq", "sha256"]
+    assert parse_query(f"pdq:{PDQ}") == [("pdq", PDQ)]
