@@ -58,8 +58,12 @@ HOSTING_RDAP_CACHE_SECONDS = env_int("HOTLINE_HOSTING_RDAP_CACHE_HOURS", 24, min
 # Fixed tables (code, not environment) for demos and tests: host -> [IPs]; IP/CIDR -> facts.
 HOSTING_STATIC_HOSTS: dict[str, list[str]] = {}
 HOSTING_STATIC_IPS: dict[str, dict[str, object]] = {}
-if DEMO_MODE and "HOTLINE_HOSTING_RESOLVER" not in os.environ:
-    # The demo world lives under reserved names; a fixed table stands in for DNS and IP data.
+# "demo": the demo world's fixed table of reserved names stands in for DNS, IP data and RDAP
+# (the default in demo mode; two-instance tests use it too).
+HOSTING_STATIC_TABLES = env_choice(
+    "HOTLINE_HOSTING_STATIC_TABLES", "demo" if DEMO_MODE else "none", ("none", "demo")
+)
+if HOSTING_STATIC_TABLES == "demo":
     from hotline.demo_network import DEMO_HOSTS, DEMO_IPS
 
     HOSTING_RESOLVER = "static"
@@ -73,6 +77,34 @@ MATCHING_PDQ_MIN_QUALITY = env_int("HOTLINE_MATCHING_PDQ_MIN_QUALITY", 50, minim
 MATCHING_MAX_IMAGE_PIXELS = env_int("HOTLINE_MATCHING_MAX_IMAGE_PIXELS", 89_478_485, minimum=1)
 MATCHING_MAX_IMAGE_BYTES = env_int("HOTLINE_MATCHING_MAX_IMAGE_MB", 64, minimum=1) * 1024 * 1024
 MATCHING_INDEX_REFRESH_SECONDS = env_int("HOTLINE_MATCHING_INDEX_REFRESH_SECONDS", 30, minimum=0)
+MATCHING_API_REQUESTS_PER_MINUTE = env_int("HOTLINE_MATCHING_API_REQUESTS_PER_MINUTE", 120, minimum=1)
+
+# Takedown: notices repeat until removal; escalation; liveness re-checks (SSRF-safe, no bodies kept).
+TAKEDOWN_REPLY_TO = env_str("HOTLINE_TAKEDOWN_REPLY_TO", "")  # default: HOTLINE_EMAIL_FROM
+TAKEDOWN_REPEAT_HOURS = env_int("HOTLINE_TAKEDOWN_REPEAT_HOURS", 24, minimum=1)
+TAKEDOWN_ESCALATE_AFTER = env_int("HOTLINE_TAKEDOWN_ESCALATE_AFTER", 3, minimum=1)
+TAKEDOWN_ESCALATION_EMAIL = env_str("HOTLINE_TAKEDOWN_ESCALATION_EMAIL", "")
+TAKEDOWN_CONFIRM_REMOVAL_MINUTES = env_int("HOTLINE_TAKEDOWN_CONFIRM_REMOVAL_MINUTES", 60, minimum=0)
+TAKEDOWN_LIVENESS_INTERVAL_MINUTES = env_int("HOTLINE_LIVENESS_INTERVAL_MINUTES", 60, minimum=1)
+TAKEDOWN_LIVENESS_BATCH = env_int("HOTLINE_LIVENESS_BATCH", 500, minimum=1)
+TAKEDOWN_LIVENESS_PROXY = env_str("HOTLINE_LIVENESS_PROXY", "")
+# Tests only: let the checker reach a server on 127.0.0.1 (refused in production mode).
+TAKEDOWN_LIVENESS_ALLOW_LOOPBACK = env_bool("HOTLINE_LIVENESS_ALLOW_LOOPBACK", False)
+if PRODUCTION and TAKEDOWN_LIVENESS_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("HOTLINE_LIVENESS_ALLOW_LOOPBACK: for tests only; it must be off in production")
+TAKEDOWN_LIVENESS_ALLOWED_PORTS = env_list("HOTLINE_LIVENESS_PORTS", ["80", "443", "8080", "8443"])
+TAKEDOWN_LIVENESS_CONNECT_TIMEOUT = env_int("HOTLINE_LIVENESS_CONNECT_TIMEOUT", 5, minimum=1)
+TAKEDOWN_LIVENESS_READ_TIMEOUT = env_int("HOTLINE_LIVENESS_READ_TIMEOUT", 10, minimum=1)
+TAKEDOWN_LIVENESS_DEADLINE = env_int("HOTLINE_LIVENESS_DEADLINE", 30, minimum=1)
+TAKEDOWN_LIVENESS_USER_AGENT = env_str(
+    "HOTLINE_LIVENESS_USER_AGENT", "Mozilla/5.0 (compatible; liveness-check/1.0)"
+)
+TAKEDOWN_LIVENESS_CA_FILE = env_str("HOTLINE_LIVENESS_CA_FILE", "")
+
+# Federation: this instance's Ed25519 private key (PEM; use HOTLINE_FEDERATION_PRIVATE_KEY_FILE).
+# Empty in development: a key is generated once under var/. Production refuses to federate without.
+FEDERATION_PRIVATE_KEY = env_str("HOTLINE_FEDERATION_PRIVATE_KEY", "")
+FEDERATION_MAX_AGE_SECONDS = env_int("HOTLINE_FEDERATION_MAX_AGE_SECONDS", 300, minimum=30)
 
 # Cases: how long an analyst holds a claimed item; which legality verdicts need a supervisor.
 CASES_CLAIM_MINUTES = env_int("HOTLINE_CLAIM_MINUTES", 20, minimum=1)
@@ -98,6 +130,9 @@ INSTALLED_APPS = [
     "hotline.intake",
     "hotline.routing",
     "hotline.takedown",
+    "hotline.feeds",
+    "hotline.tourism",
+    "hotline.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -166,7 +201,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:queue"
+LOGIN_REDIRECT_URL = "staff_home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [
@@ -233,6 +268,7 @@ EMAIL_HOST_PASSWORD = env_str("HOTLINE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("HOTLINE_EMAIL_STARTTLS", False)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("HOTLINE_EMAIL_FROM", "hotline@example.test")
+TAKEDOWN_REPLY_TO = TAKEDOWN_REPLY_TO or DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = env_str("HOTLINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 # Internationalisation: every public string through gettext.

@@ -14,8 +14,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("report/", include("hotline.intake.urls")),
+    path("staff/", core_views.staff_home, name="staff_home"),
     path("staff/", include("hotline.accounts.urls")),
     path("staff/cases/", include("hotline.cases.urls")),
+    path("staff/routing/", include("hotline.routing.urls")),
+    path("feeds/", include("hotline.feeds.urls")),
+    path("travel/", include("hotline.tourism.urls")),
+    path("monitoring/", include("hotline.monitoring.urls")),
     path("staff/admin/", admin.site.urls),
     path("api/v1/", include("hotline.core.api_urls")),
 ]

@@ -7,8 +7,7 @@ URL has no row, so no page ships without a decision on who may see it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -18,40 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hotline.accounts.models import Role
 from hotline.cases.actions import ReportInput, Verdict, assess_item, file_report
 from hotline.cases.models import Channel, Concern, Item
+from tests.access import LOGIN, PERSONAS, STAFF, Row, api, everyone, staff
 from tests.conftest import World, signed_in
-
-# anonymous; alice analyst of A (this instance); bob analyst of B (a partner); charlie supervisor
-# of A; dave police liaison; erin administrator of A; feed = ISP feed token; company = intake token
-PERSONAS = ("anonymous", "alice", "bob", "charlie", "dave", "erin", "feed", "company")
-STAFF = ("alice", "bob", "charlie", "dave", "erin")
-LOGIN = "login"  # shorthand: a redirect to the staff sign-in page
-
-Kwargs = dict[str, Any] | Callable[[World], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Row:
-    expected: dict[str, int | str]
-    kwargs: Kwargs = field(default_factory=dict)
-    method: str = "get"
-    json_body: Any = None
-
-
-def staff(*allowed: str, status: int = 200) -> dict[str, int | str]:
-    """A staff page: allowed personas get ``status``, other staff 403, everybody else a login."""
-    result: dict[str, int | str] = {"anonymous": LOGIN, "feed": LOGIN, "company": LOGIN}
-    for persona in STAFF:
-        result[persona] = status if persona in allowed else 403
-    return result
-
-
-def everyone(status: int | str = 200) -> dict[str, int | str]:
-    return dict.fromkeys(PERSONAS, status)
-
-
-def api(**allowed: int) -> dict[str, int | str]:
-    """An API endpoint: the named token personas get their status, other tokens 403, no token 401."""
-    return {p: allowed.get(p, 403 if p in ("feed", "company") else 401) for p in PERSONAS}
 
 
 def _item(world: World) -> dict[str, Any]:
@@ -96,6 +63,21 @@ def _company_report(world: World) -> dict[str, Any]:
     return {"reference": filed.report.reference}
 
 
+def _police_referral(world: World) -> dict[str, Any]:
+    from hotline.routing.models import PoliceUnit, Referral
+    from tests.routing.factories import hosted_item, routing_world
+
+    rw = routing_world()
+    PoliceUnit.objects.filter(pk=rw.police.pk).update(organisation=world.police)
+    item = hosted_item("http://referral.example.test/1", country="FR")
+    assess_item(
+        item,
+        Verdict(legality="baseline", scheme="inhope", severity="baseline", age_group="pubescent"),
+        acting_user=world.alice,
+    )
+    return {"pk": Referral.objects.get(item=item, destination="police").pk}
+
+
 BATCH = {
     "reports": [
         {"external_id": "m-1", "incident_type": "csam", "urls": ["http://m.example.test/1"]}
@@ -119,14 +101,26 @@ MATRIX: dict[str, Row] = {
     ),
     "cases:confirmations": Row(staff("charlie")),
     "cases:confirm": Row(staff("charlie", status=302), kwargs=_pending_confirmation, method="post"),
+    "staff_home": Row(
+        {**staff(), "alice": 302, "charlie": 302, "dave": 302, "erin": 302, "bob": 403}
+    ),
+    "routing:referrals": Row(staff("alice", "charlie", "dave")),
+    "routing:referral": Row(staff("alice", "charlie", "dave"), kwargs=_police_referral),
+    "routing:rules": Row(staff("alice", "charlie")),
+    "routing:override": Row(staff("charlie"), kwargs=lambda w: {"item_pk": _item(w)["pk"]}),
     "intake:report_online": Row(everyone()),
     "intake:status": Row(everyone()),
     "admin:index": Row(staff("erin")),
     "api_openapi": Row(everyone()),
     "api_whoami": Row(api(feed=200, company=200)),
+    "api_match": Row(api(), method="post", json_body={"hashes": ["md5:" + "0" * 32]}),
     "api_reports": Row(api(company=201), method="post", json_body=BATCH),
     "api_report_status": Row(api(company=200), kwargs=_company_report),
 }
+
+# Each app may keep its rows beside its tests, in tests/<app>/access_rows.py (ROWS).
+for _module in ("feeds", "tourism", "monitoring"):
+    MATRIX.update(import_module(f"tests.{_module}.access_rows").ROWS)
 
 # Django admin's own URLs all sit behind admin:index's permission check.
 IGNORED_PREFIXES = ("admin:",)

@@ -49,3 +49,40 @@ def role_required(*roles: str, own_staff_only: bool = True) -> Callable[[ViewFun
 def is_own_hotline_staff(user: User) -> bool:
     """Staff of the hotline that runs this instance (as opposed to police or partner users)."""
     return bool(user.organisation_id and user.organisation and user.organisation.is_own)
+
+
+def can_see_referrals(user: User) -> bool:
+    """Police liaisons (their referrals) and this hotline's analysts and supervisors."""
+    return user.has_role(Role.LAW_ENFORCEMENT_LIAISON) or (
+        is_own_hotline_staff(user) and user.has_role(Role.ANALYST, Role.SUPERVISOR)
+    )
+
+
+def rule_required(predicate: Callable[[User], bool]) -> Callable[[ViewFunc], ViewFunc]:
+    """Allow a signed-in user for whom ``predicate`` holds (for rules that roles alone cannot say)."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            assert isinstance(user, User)
+            if not predicate(user):
+                raise PermissionDenied("Your account does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def navigation(user: User) -> dict[str, bool]:
+    """Which sections a user's menu shows (each also enforced by its views)."""
+    own = is_own_hotline_staff(user)
+    return {
+        "cases": own and user.has_role(*CASE_ROLES),
+        "referrals": can_see_referrals(user),
+        "supervisor": own and user.has_role(Role.SUPERVISOR),
+        "admin": user.has_role(Role.ADMINISTRATOR),
+    }

@@ -31,7 +31,7 @@ from hotline.cases.models import (
     ReportStatus,
 )
 from hotline.cases.triage import compute_priority
-from hotline.hosting.canonical import canonicalize
+from hotline.hosting.canonical import CanonicalUrl, canonicalize
 from hotline.hosting.domains import registrable_domain
 
 Actor = User | ApiCredential | None
@@ -81,6 +81,17 @@ class FiledReport:
     known_items: list[Item]
 
 
+def fetchable(canonical: CanonicalUrl) -> str:
+    """The canonical URL with a non-default port put back (Safe Browsing's form drops it, but
+    a liveness check must reach the same server the reporter saw)."""
+    default = {"http": 80, "https": 443}.get(canonical.scheme)
+    if canonical.port is None or canonical.port == default:
+        return canonical.url
+    host = f"[{canonical.host}]" if ":" in canonical.host else canonical.host
+    query = f"?{canonical.query}" if canonical.query is not None else ""
+    return f"{canonical.scheme}://{host}:{canonical.port}{canonical.path}{query}"
+
+
 def _url_item(raw: str, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
     canonical = canonicalize(raw)
     digest = hashlib.sha256(canonical.url.encode()).hexdigest()
@@ -96,6 +107,7 @@ def _url_item(raw: str, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
             item = Item.objects.create(
                 kind=ItemKind.URL,
                 canonical_url=canonical.url,
+                fetch_url=fetchable(canonical),
                 canonical_url_hash=digest,
                 host=canonical.host,
                 registrable_domain=registrable_domain(canonical.host) or "",

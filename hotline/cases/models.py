@@ -20,6 +20,7 @@ class Concern(models.TextChoices):
     GROOMING = "grooming", _("Grooming or enticement of a child")
     SEXTORTION = "sextortion", _("Sextortion (threats to share sexual images)")
     TRAFFICKING = "trafficking", _("Child sex trafficking")
+    TRAVEL = "travel", _("Sexual exploitation of children by a traveller")
     OTHER = "other", _("Something else")
 
 
@@ -105,6 +106,11 @@ class Item(models.Model):
     report_count = models.PositiveIntegerField(default=1)
     # URL items
     canonical_url = models.CharField(max_length=2048, blank=True)
+    fetch_url = models.CharField(
+        max_length=2048,
+        blank=True,
+        help_text="The canonical URL with its port, for liveness checks",
+    )
     canonical_url_hash = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of canonical_url"
     )

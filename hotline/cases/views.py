@@ -13,6 +13,7 @@ from hotline.cases import actions, queries
 from hotline.cases.actions import ItemBusy, Verdict
 from hotline.cases.forms import AssessmentForm, ConfirmationForm
 from hotline.cases.models import Item
+from hotline.takedown.models import Timeline
 
 
 def _user(request: HttpRequest) -> User:
@@ -79,6 +80,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report_items": report_items,
             "earlier": queries.earlier_verdicts(item),
             "held_by_other": item.claimed_by_id not in (None, user.pk),
+            "timeline": Timeline.objects.filter(item=item).first(),
+            "referrals": item.referrals.all(),
+            "can_override": user.has_role(Role.SUPERVISOR),
         },
     )
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 from hotline.audit.actions import record
 from hotline.core.api import api_endpoint, credential_of
 from hotline.intake import api as intake_api
 from hotline.intake.openapi import document
+from hotline.matching import api as matching_api
 
 
 @api_endpoint(None)
@@ -35,4 +36,8 @@ urlpatterns = [
     path("whoami", whoami, name="api_whoami"),
     path("reports", intake_api.submit_reports, name="api_reports"),
     path("reports/<str:reference>", intake_api.report_status, name="api_report_status"),
+    path("match", matching_api.match, name="api_match"),
+    path("", include("hotline.feeds.api_urls")),
+    path("", include("hotline.tourism.api_urls")),
+    path("", include("hotline.monitoring.api_urls")),
 ]

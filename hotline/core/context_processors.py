@@ -7,4 +7,9 @@ from django.http import HttpRequest
 
 
 def instance(request: HttpRequest) -> dict[str, Any]:
-    return {"instance_name": settings.INSTANCE_NAME, "demo_mode": settings.DEMO_MODE}
+    from hotline.accounts.models import User
+    from hotline.accounts.rules import navigation
+
+    user = getattr(request, "user", None)
+    nav = navigation(user) if isinstance(user, User) else {}
+    return {"instance_name": settings.INSTANCE_NAME, "demo_mode": settings.DEMO_MODE, "nav": nav}

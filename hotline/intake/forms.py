@@ -22,7 +22,9 @@ class OnlineReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
     )
     concern = forms.ChoiceField(
-        label=_("What did you see?"), choices=Concern.choices, widget=forms.RadioSelect
+        label=_("What did you see?"),
+        choices=[c for c in Concern.choices if c[0] != Concern.TRAVEL],  # travel has its own form
+        widget=forms.RadioSelect,
     )
     where_found = forms.CharField(
         label=_("Where did you find it?"),

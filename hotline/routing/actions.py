@@ -1,0 +1,196 @@
+"""Every write of the routing app: routing decisions, overrides, referral lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.accounts.models import ApiCredential, User
+from hotline.audit.actions import record
+from hotline.cases.actions import mark_action_taken
+from hotline.cases.models import Assessment, Item
+from hotline.routing.destinations import DISPATCHERS
+from hotline.routing.engine import PlannedReferral, plan
+from hotline.routing.models import Destination, HostingProvider, Referral, ReferralStatus
+from hotline.takedown.actions import note_step
+
+Actor = User | ApiCredential | None
+
+# Statuses after which a referral no longer changes except to close.
+_OPEN = (ReferralStatus.HELD, ReferralStatus.QUEUED)
+
+
+def _create(item: Item, planned: PlannedReferral, *, reason: str = "") -> Referral | None:
+    if Referral.objects.filter(
+        item=item, destination=planned.destination, country=planned.country
+    ).exclude(status=ReferralStatus.CANCELLED).exists():
+        return None  # routing is idempotent: the same destination is referred once
+    provider = planned.hosting_provider
+    if provider is not None and provider.pk is None:
+        provider = HostingProvider.objects.filter(abuse_email__iexact=provider.abuse_email).first() or provider
+        if provider.pk is None:
+            provider.save(force_insert=True)
+    held = planned.hold_until is not None and planned.hold_until > timezone.now()
+    return Referral.objects.create(
+        item=item,
+        destination=planned.destination,
+        country=planned.country,
+        police_unit=planned.police_unit,
+        partner=planned.partner,
+        hosting_provider=provider,
+        rule=planned.rule,
+        hold_until=planned.hold_until,
+        status=ReferralStatus.HELD if held else ReferralStatus.QUEUED,
+        override_reason=reason,
+        outcome=planned.problem,
+    )
+
+
+def dispatch(referral: Referral) -> None:
+    """Carry out a due referral through its destination's dispatcher (inside the transaction)."""
+    dispatcher = DISPATCHERS.get(referral.destination)
+    if dispatcher is None or referral.status != ReferralStatus.QUEUED:
+        return
+    dispatcher(referral)
+    referral.refresh_from_db()
+    if referral.status == ReferralStatus.SENT:
+        if referral.destination in (Destination.POLICE, Destination.INTERPOL):
+            note_step(referral.item, "police_referred_at", when=referral.sent_at)
+        elif referral.destination == Destination.PARTNER:
+            note_step(referral.item, "partner_forwarded_at", when=referral.sent_at)
+        mark_action_taken(referral.item)
+
+
+@transaction.atomic
+def route_item(item: Item, *, acting_user: Actor = None) -> list[Referral]:
+    """Apply the routing rules to a finally assessed item and send what is due.
+
+    Idempotent: a destination already referred is not referred again.
+    """
+    decision = plan(item)
+    created = [r for planned in decision.referrals if (r := _create(item, planned)) is not None]
+    for referral in created:
+        dispatch(referral)
+    record(
+        "item.route",
+        actor=acting_user,
+        obj=item,
+        detail={
+            "condition": decision.condition,
+            "hosting_country": decision.hosting_country,
+            "referrals": [r.pk for r in created],
+            "skipped": decision.skipped,
+        },
+    )
+    return created
+
+
+def route_after_verdict(item: Item, assessment: Assessment) -> None:
+    """Verdict hook: every final verdict is routed at once."""
+    route_item(item, acting_user=None)
+
+
+@transaction.atomic
+def override_routing(
+    item: Item,
+    *,
+    add: Iterable[PlannedReferral] = (),
+    cancel: Iterable[Referral] = (),
+    reason: str,
+    acting_user: User,
+) -> list[Referral]:
+    """A supervisor's override: cancel planned referrals and/or add others, with a reason."""
+    if not reason.strip():
+        raise ValueError("an override needs a reason")
+    cancelled = []
+    for referral in cancel:
+        if referral.item_id != item.pk or referral.status not in _OPEN:
+            raise ValueError(f"referral {referral.pk} can no longer be cancelled ({referral.status})")
+        Referral.objects.filter(pk=referral.pk).update(
+            status=ReferralStatus.CANCELLED, closed_at=timezone.now(), override_reason=reason
+        )
+        cancelled.append(referral.pk)
+    added = [r for planned in add if (r := _create(item, planned, reason=reason)) is not None]
+    for referral in added:
+        dispatch(referral)
+    record(
+        "item.route_override",
+        actor=acting_user,
+        obj=item,
+        detail={"cancelled": cancelled, "added": [r.pk for r in added], "reason": reason},
+    )
+    return added
+
+
+@transaction.atomic
+def release_due_holds() -> int:
+    """Send held referrals whose police hold has ended (periodic)."""
+    now = timezone.now()
+    due = list(Referral.objects.select_for_update().filter(status=ReferralStatus.HELD, hold_until__lte=now))
+    for referral in due:
+        Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.QUEUED)
+        referral.status = ReferralStatus.QUEUED
+        dispatch(referral)
+        record("referral.hold_ended", actor=None, obj=referral)
+    return len(due)
+
+
+@transaction.atomic
+def clear_hold(referral: Referral, *, acting_user: User) -> None:
+    """Police clear a held notice early ("you may go ahead")."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status != ReferralStatus.HELD:
+        raise ValueError("this referral is not held")
+    locked.status = ReferralStatus.QUEUED
+    locked.save(update_fields=["status"])
+    record("referral.hold_cleared", actor=acting_user, obj=locked)
+    dispatch(locked)
+
+
+@transaction.atomic
+def extend_hold(referral: Referral, *, until: datetime, reason: str, acting_user: User) -> None:
+    """Police ask for a longer hold (an investigation must not be tipped off)."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status not in _OPEN:
+        raise ValueError("only a referral not yet sent can be held")
+    locked.status = ReferralStatus.HELD
+    locked.hold_until = until
+    locked.save(update_fields=["status", "hold_until"])
+    record("referral.hold_extended", actor=acting_user, obj=locked, detail={"until": until, "reason": reason})
+
+
+_TRANSITIONS = {
+    ReferralStatus.ACKNOWLEDGED: "acknowledged_at",
+    ReferralStatus.ACTED_ON: "acted_on_at",
+    ReferralStatus.CLOSED: "closed_at",
+}
+
+
+@transaction.atomic
+def update_referral(
+    referral: Referral, *, status: str, outcome: str = "", remote_reference: str = "", acting_user: Actor
+) -> Referral:
+    """Move a referral along its lifecycle (acknowledged, acted on, closed), timestamping each step."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    new = ReferralStatus(status)
+    if new not in _TRANSITIONS:
+        raise ValueError(f"a referral cannot be set to {status!r} by hand")
+    now = timezone.now()
+    fields = ["status"]
+    locked.status = new
+    for step, field in _TRANSITIONS.items():
+        if getattr(locked, field) is None and list(_TRANSITIONS).index(step) <= list(_TRANSITIONS).index(new):
+            setattr(locked, field, now)
+            fields.append(field)
+    if outcome:
+        locked.outcome = outcome
+        fields.append("outcome")
+    if remote_reference:
+        locked.remote_reference = remote_reference
+        fields.append("remote_reference")
+    locked.save(update_fields=fields)
+    record("referral.update", actor=acting_user, obj=locked, detail={"status": new, "outcome": outcome})
+    return locked

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from hotline.routing import views
+
+app_name = "routing"
+urlpatterns = [
+    path("referrals/", views.referral_list, name="referrals"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral"),
+    path("rules/", views.rules, name="rules"),
+    path("items/<int:item_pk>/override/", views.override, name="override"),
+]

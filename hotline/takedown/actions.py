@@ -1,0 +1,285 @@
+"""Every write of the takedown app: timelines, notices and their repeats, liveness results."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.audit.actions import record
+from hotline.cases.models import CloseReason, Item, ItemStatus
+from hotline.outbox.actions import enqueue
+from hotline.routing.models import Referral, ReferralStatus
+from hotline.takedown.models import (
+    LivenessCheck,
+    LivenessOutcome,
+    Notice,
+    NoticeItem,
+    NoticeStatus,
+    Timeline,
+)
+
+TIMELINE_STEPS = (
+    "assessed_at",
+    "police_referred_at",
+    "partner_forwarded_at",
+    "notice_sent_at",
+    "first_seen_offline_at",
+    "removed_at",
+)
+
+
+def timeline_of(item: Item) -> Timeline:
+    timeline, _ = Timeline.objects.get_or_create(
+        item=item, defaults={"received_at": item.first_reported_at}
+    )
+    return timeline
+
+
+def note_step(item: Item, step: str, *, when: datetime | None = None, source: str = "") -> None:
+    """Record the first time a step of the item's life happened (later repeats keep the first)."""
+    if step not in TIMELINE_STEPS:
+        raise ValueError(f"unknown timeline step {step!r}")
+    timeline = timeline_of(item)
+    if getattr(timeline, step) is None:
+        setattr(timeline, step, when or timezone.now())
+        fields = [step]
+        if step == "removed_at" and source:
+            timeline.removal_source = source[:100]
+            fields.append("removal_source")
+        timeline.save(update_fields=fields)
+
+
+# --- notices -------------------------------------------------------------------------------
+
+
+def repeat_interval() -> timedelta:
+    return timedelta(hours=settings.TAKEDOWN_REPEAT_HOURS)
+
+
+@transaction.atomic
+def add_to_notice(item: Item, *, referral: Referral) -> Notice:
+    """Put an item on the hosting provider's next notice.
+
+    Items referred before the periodic sender runs go out together, in one e-mail to
+    the abuse contact; an item referred after a notice went out starts a new notice,
+    so every notice keeps its own 24-hour repeat cadence.
+    """
+    provider = referral.hosting_provider
+    if provider is None:
+        raise ValueError("a notice needs a hosting provider with an abuse contact")
+    notice = (
+        Notice.objects.select_for_update()
+        .filter(hosting_provider=provider, status=NoticeStatus.OPEN, first_sent_at__isnull=True)
+        .first()
+    )
+    if notice is None:
+        notice = Notice.objects.create(hosting_provider=provider, next_send_at=timezone.now())
+    NoticeItem.objects.get_or_create(notice=notice, item=item, defaults={"referral": referral})
+    return notice
+
+
+def xarf_report_id(notice: Notice, item: Item) -> str:
+    """Stable across the repeats of one notice, so the provider sees one incident per URL."""
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.BASE_URL}/notice/{notice.pk}/item/{item.pk}")
+    )
+
+
+def _classification(item: Item) -> str:
+    from hotline.routing.engine import final_assessment
+
+    assessment = final_assessment(item)
+    if assessment is not None and assessment.scheme == "ncmec" and assessment.severity:
+        return assessment.severity
+    return "baseline"
+
+
+def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
+    from hotline.takedown.xarf import build_csam_report
+
+    observation = item.hosting_trace.observations.first() if item.hosting_trace else None
+    report = build_csam_report(
+        report_id=xarf_report_id(notice, item),
+        url=item.canonical_url,
+        source_identifier=str(observation.ip) if observation else item.host,
+        timestamp=item.first_reported_at,
+        reporter_org=settings.INSTANCE_NAME,
+        reporter_contact=settings.TAKEDOWN_REPLY_TO,
+        reporter_domain=settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0],
+        classification=_classification(item),
+        asn=observation.asn if observation and observation.asn else None,
+        country_code=observation.country if observation and observation.country else None,
+        hashes={k: v for k in ("md5", "sha1", "sha256") if (v := getattr(item, k))} or None,
+    )
+    return {
+        "filename": f"xarf-{report['report_id']}.json",
+        "mimetype": "application/json",
+        "content": base64.b64encode(json.dumps(report, indent=1).encode()).decode(),
+    }
+
+
+@transaction.atomic
+def send_notice(notice: Notice) -> bool:
+    """Send (or repeat) a notice for every item on it that is still online. False if none are."""
+    from hotline.takedown.xarf import NoticeLine, notice_email
+
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    pending = list(
+        locked.notice_items.filter(removed_at__isnull=True)
+        .select_related("item")
+        .order_by("added_at")
+    )
+    if not pending:
+        _close_notice(locked)
+        return False
+    now = timezone.now()
+    repeat = locked.send_count
+    escalate = repeat >= settings.TAKEDOWN_ESCALATE_AFTER and locked.escalated_at is None
+    subject, body = notice_email(
+        provider_name=locked.hosting_provider.name,
+        items=[
+            NoticeLine(
+                url=ni.item.canonical_url,
+                first_reported_at=ni.item.first_reported_at,
+                report_id=str(ni.item.pk),
+            )
+            for ni in pending
+        ],
+        repeat=repeat,
+        instance_name=settings.INSTANCE_NAME,
+        reply_to=settings.TAKEDOWN_REPLY_TO,
+        escalated=escalate,
+        repeat_every_hours=settings.TAKEDOWN_REPEAT_HOURS,
+    )
+    payload = {
+        "subject": subject,
+        "body": body,
+        "headers": {"Reply-To": settings.TAKEDOWN_REPLY_TO},
+        "attachments": [_xarf_attachment(ni.item, locked) for ni in pending],
+    }
+    if escalate and settings.TAKEDOWN_ESCALATION_EMAIL:
+        payload["cc"] = [settings.TAKEDOWN_ESCALATION_EMAIL]
+    enqueue("email", locked.hosting_provider.abuse_email, payload, related=locked)
+    locked.send_count = repeat + 1
+    locked.last_sent_at = now
+    locked.first_sent_at = locked.first_sent_at or now
+    locked.next_send_at = now + repeat_interval()
+    fields = ["send_count", "last_sent_at", "first_sent_at", "next_send_at"]
+    if escalate:
+        locked.escalated_at = now
+        fields.append("escalated_at")
+    locked.save(update_fields=fields)
+    for ni in pending:
+        note_step(ni.item, "notice_sent_at", when=now)
+        if ni.referral_id:
+            Referral.objects.filter(pk=ni.referral_id, status=ReferralStatus.QUEUED).update(
+                status=ReferralStatus.SENT, sent_at=now
+            )
+    from hotline.cases.actions import mark_action_taken
+
+    for ni in pending:
+        mark_action_taken(ni.item)
+    record(
+        "notice.send",
+        actor=None,
+        obj=locked,
+        detail={"items": [ni.item_id for ni in pending], "repeat": repeat, "escalated": escalate},
+    )
+    return True
+
+
+def send_due_notices() -> int:
+    """Send every notice that is due (first sends and 24-hourly repeats)."""
+    due = Notice.objects.filter(
+        status=NoticeStatus.OPEN, next_send_at__lte=timezone.now()
+    ).values_list("pk", flat=True)
+    return sum(send_notice(Notice(pk=pk)) for pk in list(due))
+
+
+def _close_notice(notice: Notice) -> None:
+    if notice.status != NoticeStatus.CLOSED:
+        notice.status = NoticeStatus.CLOSED
+        notice.closed_at = timezone.now()
+        notice.save(update_fields=["status", "closed_at"])
+        record("notice.close", actor=None, obj=notice)
+
+
+# --- liveness and removal ------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_liveness(
+    item: Item,
+    *,
+    outcome: str,
+    status_code: int | None = None,
+    final_url: str = "",
+    detail: str = "",
+    checked_at: datetime | None = None,
+) -> LivenessCheck:
+    """Store one liveness check. Gone at least twice in a row, the first and last at least
+    ``TAKEDOWN_CONFIRM_REMOVAL_MINUTES`` apart, means removed (dated from the first)."""
+    LivenessOutcome(outcome)
+    now = checked_at or timezone.now()
+    check = LivenessCheck.objects.create(
+        item=item,
+        checked_at=now,
+        outcome=outcome,
+        status_code=status_code,
+        final_url=final_url[:2048],
+        detail=detail[:500],
+    )
+    if outcome == LivenessOutcome.GONE:
+        streak = _gone_streak(item)
+        note_step(item, "first_seen_offline_at", when=streak[0])
+        confirm_after = timedelta(minutes=settings.TAKEDOWN_CONFIRM_REMOVAL_MINUTES)
+        if len(streak) >= 2 and now - streak[0] >= confirm_after:
+            confirm_removed(item, when=streak[0], source="liveness checks")
+    return check
+
+
+def _gone_streak(item: Item) -> list[datetime]:
+    """The times of the current run of 'gone' checks, oldest first ('error' checks do not
+    break a run; anything else does)."""
+    streak: list[datetime] = []
+    for check in (
+        LivenessCheck.objects.filter(item=item)
+        .exclude(outcome=LivenessOutcome.ERROR)
+        .order_by("-checked_at")
+    ):
+        if check.outcome != LivenessOutcome.GONE:
+            break
+        streak.append(check.checked_at)
+    return streak[::-1]
+
+
+@transaction.atomic
+def confirm_removed(
+    item: Item, *, when: datetime | None = None, source: str, acting_user: object = None
+) -> None:
+    """The content is gone: close the item as removed, stop its notices, tell whoever must know."""
+    from hotline.cases.actions import close_item
+
+    when = when or timezone.now()
+    note_step(item, "first_seen_offline_at", when=when)
+    note_step(item, "removed_at", when=when, source=source)
+    NoticeItem.objects.filter(item=item, removed_at__isnull=True).update(removed_at=when)
+    for notice in Notice.objects.filter(
+        notice_items__item=item, status=NoticeStatus.OPEN
+    ).distinct():
+        if not notice.notice_items.filter(removed_at__isnull=True).exists():
+            _close_notice(notice)
+    if item.status != ItemStatus.CLOSED:
+        close_item(item, reason=CloseReason.REMOVED, acting_user=acting_user)  # type: ignore[arg-type]
+    for hook in REMOVAL_HOOKS:
+        hook(item)
+
+
+REMOVAL_HOOKS: list[Callable[[Item], None]] = []
