@@ -77,21 +77,39 @@ MATCHING_PDQ_MIN_QUALITY = env_int("HOTLINE_MATCHING_PDQ_MIN_QUALITY", 50, minim
 MATCHING_MAX_IMAGE_PIXELS = env_int("HOTLINE_MATCHING_MAX_IMAGE_PIXELS", 89_478_485, minimum=1)
 MATCHING_MAX_IMAGE_BYTES = env_int("HOTLINE_MATCHING_MAX_IMAGE_MB", 64, minimum=1) * 1024 * 1024
 MATCHING_INDEX_REFRESH_SECONDS = env_int("HOTLINE_MATCHING_INDEX_REFRESH_SECONDS", 30, minimum=0)
-MATCHING_API_REQUESTS_PER_MINUTE = env_int("HOTLINE_MATCHING_API_REQUESTS_PER_MINUTE", 120, minimum=1)
+# Media uploads: off by default (hashes and metadata only). When on: encrypted at rest with
+# AES-GCM keys from HOTLINE_MEDIA_KEYS ("id:base64,..."; first is current), purged after retention.
+MEDIA_UPLOADS_ENABLED = env_bool("HOTLINE_MEDIA_UPLOADS", False)
+MEDIA_KEYS = env_str("HOTLINE_MEDIA_KEYS", "")
+MEDIA_STORE_DIR = env_str("HOTLINE_MEDIA_DIR", str(VAR_DIR / "media"))
+MEDIA_MAX_BYTES = env_int("HOTLINE_MEDIA_MAX_MB", 50, minimum=1) * 1024 * 1024
+MEDIA_RETENTION_DAYS = env_int("HOTLINE_MEDIA_RETENTION_DAYS", 90, minimum=1)
+MEDIA_CLEAR_VIEW = env_bool("HOTLINE_MEDIA_CLEAR_VIEW", True)
+if MEDIA_UPLOADS_ENABLED and not MEDIA_KEYS:
+    raise ImproperlyConfigured(
+        "HOTLINE_MEDIA_KEYS: media uploads are on, so an encryption key is required"
+    )
+MATCHING_API_REQUESTS_PER_MINUTE = env_int(
+    "HOTLINE_MATCHING_API_REQUESTS_PER_MINUTE", 120, minimum=1
+)
 
 # Takedown: notices repeat until removal; escalation; liveness re-checks (SSRF-safe, no bodies kept).
 TAKEDOWN_REPLY_TO = env_str("HOTLINE_TAKEDOWN_REPLY_TO", "")  # default: HOTLINE_EMAIL_FROM
 TAKEDOWN_REPEAT_HOURS = env_int("HOTLINE_TAKEDOWN_REPEAT_HOURS", 24, minimum=1)
 TAKEDOWN_ESCALATE_AFTER = env_int("HOTLINE_TAKEDOWN_ESCALATE_AFTER", 3, minimum=1)
 TAKEDOWN_ESCALATION_EMAIL = env_str("HOTLINE_TAKEDOWN_ESCALATION_EMAIL", "")
-TAKEDOWN_CONFIRM_REMOVAL_MINUTES = env_int("HOTLINE_TAKEDOWN_CONFIRM_REMOVAL_MINUTES", 60, minimum=0)
+TAKEDOWN_CONFIRM_REMOVAL_MINUTES = env_int(
+    "HOTLINE_TAKEDOWN_CONFIRM_REMOVAL_MINUTES", 60, minimum=0
+)
 TAKEDOWN_LIVENESS_INTERVAL_MINUTES = env_int("HOTLINE_LIVENESS_INTERVAL_MINUTES", 60, minimum=1)
 TAKEDOWN_LIVENESS_BATCH = env_int("HOTLINE_LIVENESS_BATCH", 500, minimum=1)
 TAKEDOWN_LIVENESS_PROXY = env_str("HOTLINE_LIVENESS_PROXY", "")
 # Tests only: let the checker reach a server on 127.0.0.1 (refused in production mode).
 TAKEDOWN_LIVENESS_ALLOW_LOOPBACK = env_bool("HOTLINE_LIVENESS_ALLOW_LOOPBACK", False)
 if PRODUCTION and TAKEDOWN_LIVENESS_ALLOW_LOOPBACK:
-    raise ImproperlyConfigured("HOTLINE_LIVENESS_ALLOW_LOOPBACK: for tests only; it must be off in production")
+    raise ImproperlyConfigured(
+        "HOTLINE_LIVENESS_ALLOW_LOOPBACK: for tests only; it must be off in production"
+    )
 TAKEDOWN_LIVENESS_ALLOWED_PORTS = env_list("HOTLINE_LIVENESS_PORTS", ["80", "443", "8080", "8443"])
 TAKEDOWN_LIVENESS_CONNECT_TIMEOUT = env_int("HOTLINE_LIVENESS_CONNECT_TIMEOUT", 5, minimum=1)
 TAKEDOWN_LIVENESS_READ_TIMEOUT = env_int("HOTLINE_LIVENESS_READ_TIMEOUT", 10, minimum=1)

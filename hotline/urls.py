@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/", include("hotline.accounts.urls")),
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/routing/", include("hotline.routing.urls")),
+    path("staff/media/", include("hotline.matching.urls")),
     path("feeds/", include("hotline.feeds.urls")),
     path("travel/", include("hotline.tourism.urls")),
     path("monitoring/", include("hotline.monitoring.urls")),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -83,6 +84,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": Timeline.objects.filter(item=item).first(),
             "referrals": item.referrals.all(),
             "can_override": user.has_role(Role.SUPERVISOR),
+            "media_uploads": settings.MEDIA_UPLOADS_ENABLED,
+            "media_clear_view": settings.MEDIA_CLEAR_VIEW,
         },
     )
 

@@ -81,3 +81,34 @@ class HashEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.algorithm}:{self.value}"
+
+
+class MediaFile(models.Model):
+    """An uploaded file, encrypted at rest, with its blurred greyscale preview.
+
+    Only where the instance enables uploads; purged after the retention period
+    (the hashes stay on the item). Nothing here holds plaintext.
+    """
+
+    item = models.ForeignKey("cases.Item", on_delete=models.CASCADE, related_name="media_files")
+    stored_name = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=50)
+    nonce = models.BinaryField(max_length=12)
+    preview_key_id = models.CharField(max_length=50, blank=True)
+    preview_nonce = models.BinaryField(max_length=12, null=True)
+    media_type = models.CharField(max_length=50)
+    size = models.BigIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.CharField(max_length=200, help_text="user:<name> or client:<key id>")
+    purge_after = models.DateTimeField(db_index=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"media {self.pk} of item {self.item_id}"
+
+    @property
+    def has_preview(self) -> bool:
+        return self.preview_nonce is not None and self.purged_at is None

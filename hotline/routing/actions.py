@@ -24,13 +24,18 @@ _OPEN = (ReferralStatus.HELD, ReferralStatus.QUEUED)
 
 
 def _create(item: Item, planned: PlannedReferral, *, reason: str = "") -> Referral | None:
-    if Referral.objects.filter(
-        item=item, destination=planned.destination, country=planned.country
-    ).exclude(status=ReferralStatus.CANCELLED).exists():
+    if (
+        Referral.objects.filter(item=item, destination=planned.destination, country=planned.country)
+        .exclude(status=ReferralStatus.CANCELLED)
+        .exists()
+    ):
         return None  # routing is idempotent: the same destination is referred once
     provider = planned.hosting_provider
     if provider is not None and provider.pk is None:
-        provider = HostingProvider.objects.filter(abuse_email__iexact=provider.abuse_email).first() or provider
+        provider = (
+            HostingProvider.objects.filter(abuse_email__iexact=provider.abuse_email).first()
+            or provider
+        )
         if provider.pk is None:
             provider.save(force_insert=True)
     held = planned.hold_until is not None and planned.hold_until > timezone.now()
@@ -108,7 +113,9 @@ def override_routing(
     cancelled = []
     for referral in cancel:
         if referral.item_id != item.pk or referral.status not in _OPEN:
-            raise ValueError(f"referral {referral.pk} can no longer be cancelled ({referral.status})")
+            raise ValueError(
+                f"referral {referral.pk} can no longer be cancelled ({referral.status})"
+            )
         Referral.objects.filter(pk=referral.pk).update(
             status=ReferralStatus.CANCELLED, closed_at=timezone.now(), override_reason=reason
         )
@@ -129,7 +136,9 @@ def override_routing(
 def release_due_holds() -> int:
     """Send held referrals whose police hold has ended (periodic)."""
     now = timezone.now()
-    due = list(Referral.objects.select_for_update().filter(status=ReferralStatus.HELD, hold_until__lte=now))
+    due = list(
+        Referral.objects.select_for_update().filter(status=ReferralStatus.HELD, hold_until__lte=now)
+    )
     for referral in due:
         Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.QUEUED)
         referral.status = ReferralStatus.QUEUED
@@ -159,7 +168,12 @@ def extend_hold(referral: Referral, *, until: datetime, reason: str, acting_user
     locked.status = ReferralStatus.HELD
     locked.hold_until = until
     locked.save(update_fields=["status", "hold_until"])
-    record("referral.hold_extended", actor=acting_user, obj=locked, detail={"until": until, "reason": reason})
+    record(
+        "referral.hold_extended",
+        actor=acting_user,
+        obj=locked,
+        detail={"until": until, "reason": reason},
+    )
 
 
 _TRANSITIONS = {
@@ -171,7 +185,12 @@ _TRANSITIONS = {
 
 @transaction.atomic
 def update_referral(
-    referral: Referral, *, status: str, outcome: str = "", remote_reference: str = "", acting_user: Actor
+    referral: Referral,
+    *,
+    status: str,
+    outcome: str = "",
+    remote_reference: str = "",
+    acting_user: Actor,
 ) -> Referral:
     """Move a referral along its lifecycle (acknowledged, acted on, closed), timestamping each step."""
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -182,7 +201,9 @@ def update_referral(
     fields = ["status"]
     locked.status = new
     for step, field in _TRANSITIONS.items():
-        if getattr(locked, field) is None and list(_TRANSITIONS).index(step) <= list(_TRANSITIONS).index(new):
+        if getattr(locked, field) is None and list(_TRANSITIONS).index(step) <= list(
+            _TRANSITIONS
+        ).index(new):
             setattr(locked, field, now)
             fields.append(field)
     if outcome:
@@ -192,5 +213,7 @@ def update_referral(
         locked.remote_reference = remote_reference
         fields.append("remote_reference")
     locked.save(update_fields=fields)
-    record("referral.update", actor=acting_user, obj=locked, detail={"status": new, "outcome": outcome})
+    record(
+        "referral.update", actor=acting_user, obj=locked, detail={"status": new, "outcome": outcome}
+    )
     return locked

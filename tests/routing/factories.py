@@ -23,11 +23,17 @@ class RoutingWorld:
 
 
 def routing_world(*, police_first_hours: int = 0) -> RoutingWorld:
-    partner_org = Organisation.objects.filter(country="DE", kind=OrganisationKind.HOTLINE).first() or (
-        create_organisation(name="Partner DE", kind=OrganisationKind.HOTLINE, country="DE", acting_user=None)
+    partner_org = Organisation.objects.filter(
+        country="DE", kind=OrganisationKind.HOTLINE
+    ).first() or (
+        create_organisation(
+            name="Partner DE", kind=OrganisationKind.HOTLINE, country="DE", acting_user=None
+        )
     )
     return RoutingWorld(
-        police=PoliceUnit.objects.create(name="Police FR", country="FR", email="police@example.test"),
+        police=PoliceUnit.objects.create(
+            name="Police FR", country="FR", email="police@example.test"
+        ),
         interpol=PoliceUnit.objects.create(
             name="NCB FR", country="FR", email="ncb@example.test", channel=PoliceChannel.INTERPOL
         ),
@@ -52,7 +58,9 @@ def hosted_item(url: str, *, country: str, abuse_email: str = "abuse@host.exampl
     item = file_report(
         ReportInput(channel=Channel.PUBLIC_WEB, concern=Concern.CSAM, urls=[url]), actor=None
     ).new_items[0]
-    trace = HostingTrace.objects.create(host=item.host, looked_up_at=timezone.now(), resolver="static")
+    trace = HostingTrace.objects.create(
+        host=item.host, looked_up_at=timezone.now(), resolver="static"
+    )
     contact = AbuseContact.objects.create(
         trace=trace,
         kind=AbuseKind.values[0],
@@ -63,7 +71,13 @@ def hosted_item(url: str, *, country: str, abuse_email: str = "abuse@host.exampl
         fetched_at=timezone.now(),
     )
     IpObservation.objects.create(
-        trace=trace, position=0, ip="192.0.2.10", country=country, asn=64500, as_org=f"Hosting {country}", abuse_contact=contact
+        trace=trace,
+        position=0,
+        ip="192.0.2.10",
+        country=country,
+        asn=64500,
+        as_org=f"Hosting {country}",
+        abuse_contact=contact,
     )
     Item.objects.filter(pk=item.pk).update(hosting_trace=trace, hosting_country=country)
     item.refresh_from_db()
