@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,11 +27,14 @@ def skip_unless_ci(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_clean(settings: object) -> Iterator[None]:
+def _fast_and_clean(settings: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     # Never the internet: hosting lookups use fixed tables unless a test starts its own servers.
     settings.HOSTING_RESOLVER = "static"  # type: ignore[attr-defined]
     settings.HOSTING_RDAP_URL = ""  # type: ignore[attr-defined]
+    # Media stays off unless a test turns it on; a throw-away key and folder when it does.
+    settings.MEDIA_KEYS = "test:" + base64.b64encode(b"k" * 32).decode()  # type: ignore[attr-defined]
+    settings.MEDIA_STORE_DIR = str(tmp_path_factory.mktemp("media"))  # type: ignore[attr-defined]
     cache.clear()
     yield
     cache.clear()

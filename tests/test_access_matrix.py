@@ -78,6 +78,20 @@ def _police_referral(world: World) -> dict[str, Any]:
     return {"pk": Referral.objects.get(item=item, destination="police").pk}
 
 
+def _media(world: World) -> dict[str, Any]:
+    import io
+
+    from django.test import override_settings
+
+    from hotline.matching.uploads import attach_media
+    from tests.matching.test_uploads import benign_jpeg, file_item
+
+    data = benign_jpeg()
+    with override_settings(MEDIA_UPLOADS_ENABLED=True):
+        media = attach_media(file_item(data), io.BytesIO(data), actor=world.alice)
+    return {"pk": media.pk}
+
+
 BATCH = {
     "reports": [
         {"external_id": "m-1", "incident_type": "csam", "urls": ["http://m.example.test/1"]}
@@ -108,6 +122,13 @@ MATRIX: dict[str, Row] = {
     "routing:referral": Row(staff("alice", "charlie", "dave"), kwargs=_police_referral),
     "routing:rules": Row(staff("alice", "charlie")),
     "routing:override": Row(staff("charlie"), kwargs=lambda w: {"item_pk": _item(w)["pk"]}),
+    "media:upload": Row(
+        staff("alice", "charlie", status=302),
+        kwargs=lambda w: {"item_pk": _item(w)["pk"]},
+        method="post",
+    ),
+    "media:preview": Row(staff("alice", "charlie"), kwargs=_media),
+    "media:clear": Row(staff("alice", "charlie"), kwargs=_media, method="post"),
     "intake:report_online": Row(everyone()),
     "intake:status": Row(everyone()),
     "admin:index": Row(staff("erin")),
