@@ -214,6 +214,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so tests can start worker and server processes on the same
     # database; one per test session so concurrent sessions do not clobber each other.
     _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
+elif _db["ENGINE"].startswith("django.db.backends.postgresql"):
+    # One test database per test session, so concurrent sessions never share (or drop) one.
+    _db.setdefault("TEST", {})["NAME"] = f"test_{_db['NAME']}_{os.getpid()}"
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
