@@ -124,6 +124,17 @@ TAKEDOWN_LIVENESS_CA_FILE = env_str("HOTLINE_LIVENESS_CA_FILE", "")
 FEDERATION_PRIVATE_KEY = env_str("HOTLINE_FEDERATION_PRIVATE_KEY", "")
 FEDERATION_MAX_AGE_SECONDS = env_int("HOTLINE_FEDERATION_MAX_AGE_SECONDS", 300, minimum=30)
 
+# Tourism: days without an answer before a travel referral is flagged for follow-up; the month by
+# whose end a Code member's annual report on the previous year is due; travel reports per hour.
+TOURISM_FOLLOW_UP_DAYS = env_int("HOTLINE_TOURISM_FOLLOW_UP_DAYS", 60, minimum=1)
+TOURISM_CODE_REPORT_DUE_MONTH = env_int("HOTLINE_TOURISM_CODE_REPORT_DUE_MONTH", 6, minimum=1)
+TOURISM_REPORTS_PER_HOUR = env_int(
+    "HOTLINE_TOURISM_REPORTS_PER_HOUR", INTAKE_REPORTS_PER_HOUR, minimum=1
+)
+
+# Monitoring: counts from 1 to N-1 are shown as "fewer than N" on the public transparency page.
+MONITORING_SMALL_COUNT_THRESHOLD = env_int("HOTLINE_MONITORING_SMALL_COUNT_THRESHOLD", 5, minimum=1)
+
 # Cases: how long an analyst holds a claimed item; which legality verdicts need a supervisor.
 CASES_CLAIM_MINUTES = env_int("HOTLINE_CLAIM_MINUTES", 20, minimum=1)
 CASES_FOUR_EYES = env_list("HOTLINE_FOUR_EYES", ["not_illegal"])

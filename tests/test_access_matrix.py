@@ -134,6 +134,8 @@ MATRIX: dict[str, Row] = {
     "admin:index": Row(staff("erin")),
     "api_openapi": Row(everyone()),
     "api_whoami": Row(api(feed=200, company=200)),
+    # An unsigned POST is refused for everyone: partners sign with their Ed25519 key instead.
+    "api_federation_inbox": Row(everyone(401), method="post", json_body={}),
     "api_match": Row(api(), method="post", json_body={"hashes": ["md5:" + "0" * 32]}),
     "api_reports": Row(api(company=201), method="post", json_body=BATCH),
     "api_report_status": Row(api(company=200), kwargs=_company_report),

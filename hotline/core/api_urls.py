@@ -10,6 +10,7 @@ from hotline.core.api import api_endpoint, credential_of
 from hotline.intake import api as intake_api
 from hotline.intake.openapi import document
 from hotline.matching import api as matching_api
+from hotline.routing.federation import views as federation_views
 
 
 @api_endpoint(None)
@@ -37,6 +38,7 @@ urlpatterns = [
     path("reports", intake_api.submit_reports, name="api_reports"),
     path("reports/<str:reference>", intake_api.report_status, name="api_report_status"),
     path("match", matching_api.match, name="api_match"),
+    path("federation/inbox", federation_views.inbox, name="api_federation_inbox"),
     path("", include("hotline.feeds.api_urls")),
     path("", include("hotline.tourism.api_urls")),
     path("", include("hotline.monitoring.api_urls")),

@@ -41,6 +41,15 @@ def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="hotline.E003",
             )
         )
+    if not settings.FEDERATION_PRIVATE_KEY:
+        errors.append(
+            Error(
+                "HOTLINE_FEDERATION_PRIVATE_KEY is not set in production mode.",
+                hint="Create an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) and set "
+                "HOTLINE_FEDERATION_PRIVATE_KEY_FILE to its path; partners verify your messages with it.",
+                id="hotline.E005",
+            )
+        )
     if settings.DEMO_MODE:
         errors.append(
             Error(

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 
 def instance(request: HttpRequest) -> dict[str, Any]:
     from hotline.accounts.models import User
-    from hotline.accounts.rules import navigation
+    from hotline.core.navigation import staff_navigation
 
     user = getattr(request, "user", None)
-    nav = navigation(user) if isinstance(user, User) else {}
+    nav = staff_navigation(user) if isinstance(user, User) else {}
     return {"instance_name": settings.INSTANCE_NAME, "demo_mode": settings.DEMO_MODE, "nav": nav}

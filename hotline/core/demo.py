@@ -96,6 +96,12 @@ def load_demo_data() -> DemoSummary:
             )
             summary.tokens.append((name, issued.token))
         _demo_reports(orgs["esp"])
+        _demo_routing(orgs)
+        from hotline.monitoring.demo import load_monitoring_demo
+        from hotline.tourism.demo import load_tourism_demo
+
+        load_tourism_demo()
+        load_monitoring_demo()
     return summary
 
 
@@ -136,4 +142,25 @@ def _demo_reports(esp: Organisation) -> None:
             annotations=["generative_ai"],
         ),
         actor=None,
+    )
+
+
+def _demo_routing(orgs: dict[str, Organisation]) -> None:
+    """Jurisdictions, police and the partner, so demo verdicts are routed."""
+    from django.conf import settings
+
+    from hotline.routing.models import JurisdictionProfile, PoliceChannel, PoliceUnit
+
+    own = settings.INSTANCE_COUNTRY
+    JurisdictionProfile.objects.get_or_create(
+        country=own,
+        defaults={"blocking_allowed": True, "police_first": True, "police_hold_hours": 24},
+    )
+    PoliceUnit.objects.get_or_create(
+        name=orgs["police"].name,
+        defaults={"organisation": orgs["police"], "country": own, "email": "police@example.test"},
+    )
+    PoliceUnit.objects.get_or_create(
+        name="Demo INTERPOL National Central Bureau",
+        defaults={"country": own, "email": "ncb@example.test", "channel": PoliceChannel.INTERPOL},
     )

@@ -27,17 +27,12 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
 
     from hotline.accounts.models import User
-    from hotline.accounts.rules import navigation
+    from hotline.core.navigation import landing
 
     user = request.user
     if not isinstance(user, User):
         return redirect_to_login(request.get_full_path())
-    nav = navigation(user)
-    for section, target in (
-        ("cases", "cases:queue"),
-        ("referrals", "routing:referrals"),
-        ("admin", "admin:index"),
-    ):
-        if nav.get(section):
-            return redirect(target)
-    return render(request, "core/no_role.html", status=403)
+    target = landing(user)
+    if target is None:
+        return render(request, "core/no_role.html", status=403)
+    return redirect(target)

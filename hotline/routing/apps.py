@@ -13,7 +13,9 @@ class RoutingConfig(AppConfig):
         from hotline.cases.actions import VERDICT_HOOKS
         from hotline.core.schedule import register_periodic
         from hotline.routing import actions, tasks
+        from hotline.routing.federation import register as register_federation
 
         if actions.route_after_verdict not in VERDICT_HOOKS:
             VERDICT_HOOKS.append(actions.route_after_verdict)
         register_periodic("routing.holds", every=timedelta(minutes=5), task=tasks.release_due_holds)
+        register_federation()

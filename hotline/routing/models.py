@@ -200,3 +200,86 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_destination_display()} for item {self.item_id} ({self.status})"
+
+
+# --- federation (see hotline.routing.federation and docs/federation.md) -----------------------
+
+
+class FederationMessageType(models.TextChoices):
+    FORWARD = "forward", _("Forwarded item")
+    ACK = "ack", _("Acknowledgement of a forward")
+    STATUS = "status", _("Status of a forwarded item")
+
+
+class FederationMessage(models.Model):
+    """A signed message a partner instance sent us, with the answer it got.
+
+    Partners deliver at least once: the same message id from the same partner gets this
+    stored answer again, with no second effect. Only accepted messages are kept.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="received_messages")
+    message_id = models.UUIDField()
+    type = models.CharField(max_length=20, choices=FederationMessageType.choices)
+    key_id = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    response_status = models.PositiveSmallIntegerField(default=0)
+    response_body = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "message_id"], name="one_federation_message_per_partner_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.message_id} from {self.partner_id}"
+
+
+class SignatureNonce(models.Model):
+    """A (key id, nonce) pair a verified signature used: a second use is a replay.
+
+    Kept until the signature would be refused as expired anyway, then purged.
+    """
+
+    key_id = models.CharField(max_length=512)
+    nonce = models.CharField(max_length=128)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key_id", "nonce"], name="one_use_per_signature_nonce")
+        ]
+
+    def __str__(self) -> str:
+        return f"nonce {self.nonce} of {self.key_id}"
+
+
+class InboundForward(models.Model):
+    """An item a partner forwarded to us: their referral id, and the report it became here.
+
+    ``statuses_sent`` lists the statuses we already told the partner, so each goes once.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="inbound_forwards")
+    their_reference = models.CharField(max_length=100)
+    report = models.ForeignKey("cases.Report", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        "cases.Item", on_delete=models.CASCADE, related_name="inbound_forwards"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    statuses_sent = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "their_reference"], name="one_inbound_forward_per_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"forward {self.their_reference} from {self.partner_id} (item {self.item_id})"

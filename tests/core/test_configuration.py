@@ -9,6 +9,7 @@ from tests.processes import ROOT, child_env
 
 PRODUCTION_OK = {
     "HOTLINE_MODE": "production",
+    "HOTLINE_FEDERATION_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----",
     "HOTLINE_SECRET_KEY": "s" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz!@#$",
     "HOTLINE_ALLOWED_HOSTS": "hotline.example.test",
 }
@@ -80,7 +81,13 @@ def test_production_refuses_unsafe_configuration() -> None:
     result = _hotline("check", HOTLINE_MODE="production", HOTLINE_DEBUG="1", HOTLINE_DEMO="1")
 
     assert result.returncode == 1
-    for error_id in ("hotline.E001", "hotline.E002", "hotline.E003", "hotline.E004"):
+    for error_id in (
+        "hotline.E001",
+        "hotline.E002",
+        "hotline.E003",
+        "hotline.E004",
+        "hotline.E005",
+    ):
         assert error_id in result.stderr
 
 

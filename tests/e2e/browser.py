@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from django.db import connections
 
 from tests.conftest import skip_unless_ci
 
@@ -52,6 +53,9 @@ def browser() -> Iterator[object]:
                 yield instance
             finally:
                 instance.close()
+                # Inside Playwright's event loop Django's connections are per-context: the test
+                # body's ORM calls opened one here, which nothing else would ever close.
+                connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -1,0 +1,462 @@
+"""Every write of federation: the partner directory, forwards out, messages in, statuses back.
+
+Outgoing messages are queued in the outbox in the transaction of the change that causes them
+(``send_message``); the ``http`` channel signs each delivery attempt with our key. Incoming
+messages arrive verified (``views.inbox``) and are applied once each (``receive_message``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from django.utils import timezone
+
+from hotline.accounts.actions import create_organisation
+from hotline.accounts.models import Organisation, OrganisationKind, User, validate_country
+from hotline.audit.actions import record
+from hotline.cases.actions import FileInput, ReportInput, file_report
+from hotline.cases.models import (
+    Assessment,
+    Channel,
+    CloseReason,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Legality,
+)
+from hotline.outbox.actions import enqueue
+from hotline.outbox.models import OutboxMessage
+from hotline.routing.actions import update_referral
+from hotline.routing.engine import final_assessment
+from hotline.routing.federation.identity import parse_public_key
+from hotline.routing.federation.protocol import (
+    ACK,
+    ASSESSED,
+    FORWARD,
+    NOT_ILLEGAL,
+    REMOVED,
+    SIGNER_NAME,
+    STATUS,
+    Ack,
+    Forward,
+    InvalidMessage,
+    Message,
+    Status,
+    envelope,
+    inbox_url,
+)
+from hotline.routing.keys import KeyFormatError, key_id_for, public_key_to_text
+from hotline.routing.models import (
+    Destination,
+    FederationMessage,
+    InboundForward,
+    Partner,
+    Referral,
+    ReferralStatus,
+)
+from hotline.routing.packages import item_package
+from hotline.takedown.actions import confirm_removed
+from hotline.takedown.models import Timeline
+
+# A referral only moves forward: a late or repeated message never undoes a later step.
+_LIFECYCLE = [
+    ReferralStatus.QUEUED,
+    ReferralStatus.SENT,
+    ReferralStatus.ACKNOWLEDGED,
+    ReferralStatus.ACTED_ON,
+    ReferralStatus.CLOSED,
+]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the inbox answers a message: HTTP status and JSON body (stored for replays)."""
+
+    status: int
+    body: dict[str, Any]
+
+
+class PartnerError(ValueError):
+    """A partner cannot be registered as given; the message says what to fix."""
+
+
+# --- the partner directory ------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_partner(
+    *,
+    name: str,
+    country: str,
+    base_url: str,
+    public_key: str,
+    countries: Sequence[str] = (),
+    expected_key_id: str = "",
+    acting_user: User | None,
+) -> Partner:
+    """Trust another Hotline instance: its organisation (a hotline), inbox and public key.
+
+    An organisation of that name is reused if it is a hotline without a partner entry yet.
+    ``countries`` (default: ``country``) are those whose hosted content we forward to it.
+    ``expected_key_id``, when given, must be the key id of ``public_key`` (the partner reads
+    theirs out over another channel, so a key mangled or swapped on the way is refused).
+    """
+    try:
+        key = parse_public_key(public_key)
+    except KeyFormatError as exc:
+        raise PartnerError(f"public key: {exc}") from None
+    base_url = base_url.strip().rstrip("/")
+    try:
+        URLValidator(schemes=["http", "https"])(base_url)
+    except ValidationError:
+        raise PartnerError(
+            f"base URL: expected https://host[:port] (or http:// for tests), got {base_url!r}"
+        ) from None
+    country = country.strip().upper()
+    codes = [code.strip().upper() for code in countries if code.strip()] or [country]
+    for code in dict.fromkeys([country, *codes]):
+        try:
+            validate_country(code)
+        except ValidationError:
+            raise PartnerError(f"{code!r} is not an ISO 3166-1 alpha-2 country code") from None
+    key_id = key_id_for(key)
+    if expected_key_id and expected_key_id.strip() != key_id:
+        raise PartnerError(f"the public key's id is {key_id}, not {expected_key_id.strip()}")
+    if Partner.objects.filter(key_id=key_id).exists():
+        raise PartnerError(f"a partner with this public key ({key_id}) is already registered")
+    organisation = Organisation.objects.filter(name=name).first()
+    if organisation is None:
+        organisation = create_organisation(
+            name=name, kind=OrganisationKind.HOTLINE, country=country, acting_user=acting_user
+        )
+    elif organisation.kind != OrganisationKind.HOTLINE or organisation.is_own:
+        raise PartnerError(f"{name!r} is an organisation here that is not a partner hotline")
+    elif Partner.objects.filter(organisation=organisation).exists():
+        raise PartnerError(f"{name!r} is already a partner")
+    partner = Partner(
+        organisation=organisation,
+        base_url=base_url,
+        key_id=key_id,
+        public_key=public_key_to_text(key),
+        countries=codes,
+    )
+    try:
+        partner.full_clean()
+    except ValidationError as exc:
+        raise PartnerError("; ".join(exc.messages)) from None
+    partner.save(force_insert=True)
+    record(
+        "partner.add",
+        actor=acting_user,
+        obj=partner,
+        detail={"organisation": name, "key_id": key_id, "base_url": base_url, "countries": codes},
+    )
+    return partner
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_message(
+    partner: Partner, message_type: str, fields: dict[str, Any], *, related: models.Model
+) -> OutboxMessage:
+    """Queue one signed message to ``partner``'s inbox, in the caller's transaction.
+
+    The body's ``id`` is the outbox message id, so every retry of it carries the same id and
+    the partner applies it once.
+    """
+    body = envelope(message_type, fields)
+    payload: dict[str, Any] = {"body": body, "signer": SIGNER_NAME}
+    message = enqueue("http", inbox_url(partner.base_url), payload, related=related)
+    body["id"] = str(message.id)
+    message.payload = payload
+    message.save(update_fields=["payload"])
+    record(
+        "federation.send",
+        actor=None,
+        obj=related,
+        detail={
+            "partner": partner.organisation.name,
+            "type": message_type,
+            "message": str(message.id),
+            "reference": fields.get("reference", ""),
+            "status": fields.get("status", ""),
+        },
+    )
+    return message
+
+
+def forward_referral(referral: Referral) -> None:
+    """The PARTNER dispatcher: queue the signed forward and mark the referral sent.
+
+    Runs inside the routing transaction. What leaves is ``item_package``: metadata, the
+    assessment, the hosting trace and hashes, never the reporter or a description.
+    """
+    partner = referral.partner
+    if partner is None or not partner.active:
+        return  # stays queued: the partner directory needs an administrator's look
+    package = item_package(referral.item, final_assessment(referral.item))
+    send_message(
+        partner, FORWARD, {"reference": str(referral.pk), "package": package}, related=referral
+    )
+    Referral.objects.filter(pk=referral.pk).update(
+        status=ReferralStatus.SENT, sent_at=timezone.now()
+    )
+
+
+def _tell(inbound: InboundForward, status: str, *, at: datetime, legality: str = "") -> None:
+    """Tell the origin partner a status of the item it forwarded, once per status."""
+    if status in inbound.statuses_sent or not inbound.partner.active:
+        return
+    fields: dict[str, Any] = {
+        "reference": inbound.their_reference,
+        "status": status,
+        "at": at.isoformat(),
+        "remote_reference": inbound.report.reference,
+    }
+    if legality:
+        fields["legality"] = legality
+    send_message(inbound.partner, STATUS, fields, related=inbound)
+    inbound.statuses_sent = [*inbound.statuses_sent, status]
+    inbound.save(update_fields=["statuses_sent"])
+
+
+def _forwards_of(item: Item) -> list[InboundForward]:
+    return list(
+        InboundForward.objects.select_for_update()
+        .filter(item=item)
+        .select_related("partner__organisation", "report")
+    )
+
+
+def tell_origin_after_verdict(item: Item, assessment: Assessment) -> None:
+    """Verdict hook: an item a partner forwarded was assessed; tell them what we found.
+
+    Illegal: ``assessed`` (we act on it); not illegal: ``not_illegal``. A doubtful verdict
+    decides nothing yet, so nothing is said.
+    """
+    if assessment.legality == Legality.NOT_ILLEGAL:
+        status = NOT_ILLEGAL
+    elif assessment.is_illegal:
+        status = ASSESSED
+    else:
+        return
+    for inbound in _forwards_of(item):
+        _tell(inbound, status, at=assessment.created_at, legality=assessment.legality)
+
+
+def tell_origin_after_removal(item: Item) -> None:
+    """Removal hook: an item a partner forwarded is confirmed removed; tell them when."""
+    forwards = _forwards_of(item)
+    if not forwards:
+        return
+    removed_at = Timeline.objects.filter(item=item).values_list("removed_at", flat=True).first()
+    for inbound in forwards:
+        _tell(inbound, REMOVED, at=removed_at or timezone.now())
+
+
+def _catch_up(inbound: InboundForward) -> None:
+    """A forward of an item we had already decided on: say so at once."""
+    item = inbound.item
+    if item.status == ItemStatus.CLOSED and item.close_reason == CloseReason.NOT_ILLEGAL:
+        _tell(inbound, NOT_ILLEGAL, at=item.closed_at or timezone.now())
+    elif item.status == ItemStatus.ASSESSED:
+        assessment = final_assessment(item)
+        if assessment is not None and assessment.is_illegal:
+            _tell(inbound, ASSESSED, at=assessment.created_at, legality=assessment.legality)
+
+
+# --- receiving ------------------------------------------------------------------------------
+
+
+def stored_answer(partner: Partner, message_id: UUID) -> Answer | None:
+    """The answer a message from ``partner`` with this id already got, if any."""
+    stored = (
+        FederationMessage.objects.filter(partner=partner, message_id=message_id)
+        .only("response_status", "response_body")
+        .first()
+    )
+    if stored is None:
+        return None
+    return Answer(stored.response_status, stored.response_body)
+
+
+@transaction.atomic
+def receive_message(
+    partner: Partner, message: Message, *, key_id: str, signed_at: datetime
+) -> Answer:
+    """Apply one verified message from ``partner``; a repeated message id gets the first answer.
+
+    Raises ``InvalidMessage`` (nothing stored) when the message names something we do not
+    know, such as a referral we never sent this partner.
+    """
+    previous = stored_answer(partner, message.id)
+    if previous is not None:
+        return previous
+    # Stored first: a concurrent delivery of the same id waits on this row's unique key.
+    stored = FederationMessage.objects.create(
+        partner=partner,
+        message_id=message.id,
+        type=message.type,
+        key_id=key_id,
+        signed_at=signed_at,
+    )
+    content = message.content
+    if isinstance(content, Forward):
+        answer = _receive_forward(partner, content)
+    elif isinstance(content, Ack):
+        answer = _receive_ack(partner, content)
+    else:
+        answer = _receive_status(partner, content)
+    body = {"id": str(message.id), "type": message.type, **answer.body}
+    stored.response_status = answer.status
+    stored.response_body = body
+    stored.save(update_fields=["response_status", "response_body"])
+    record(
+        "federation.receive",
+        actor=None,
+        obj=stored,
+        detail={"partner": partner.organisation.name, **answer.body},
+    )
+    return Answer(answer.status, body)
+
+
+def _receive_forward(partner: Partner, forward: Forward) -> Answer:
+    inbound = (
+        InboundForward.objects.filter(partner=partner, their_reference=forward.reference)
+        .select_related("report")
+        .first()
+    )
+    if inbound is not None:  # the same referral sent again under a new message id
+        return Answer(
+            200, {"reference": forward.reference, "remote_reference": inbound.report.reference}
+        )
+    annotations = [
+        f"Forwarded by the partner hotline {partner.organisation.name} "
+        f"({partner.organisation.country}); their reference {forward.reference}."
+    ]
+    if forward.legality:
+        verdict = ", ".join(part for part in (forward.legality, forward.severity) if part)
+        annotations.append(f"Their assessment: {verdict}.")
+    filed = file_report(
+        ReportInput(
+            channel=Channel.PARTNER,
+            concern=forward.concern,
+            urls=[forward.url] if forward.kind == ItemKind.URL else [],
+            files=[_file_input(forward.hashes)] if forward.kind == ItemKind.FILE else [],
+            submitted_by=partner.organisation,
+            external_id=forward.reference,
+            annotations=annotations,
+        ),
+        actor=None,
+    )
+    item = (filed.new_items + filed.known_items)[0]
+    inbound = InboundForward.objects.create(
+        partner=partner, their_reference=forward.reference, report=filed.report, item=item
+    )
+    send_message(
+        partner,
+        ACK,
+        {"reference": forward.reference, "remote_reference": filed.report.reference},
+        related=inbound,
+    )
+    _catch_up(inbound)
+    return Answer(201, {"reference": forward.reference, "remote_reference": filed.report.reference})
+
+
+def _file_input(hashes: dict[str, str]) -> FileInput:
+    return FileInput(
+        md5=hashes.get("md5", ""),
+        sha1=hashes.get("sha1", ""),
+        sha256=hashes.get("sha256", ""),
+        pdq=hashes.get("pdq", ""),
+    )
+
+
+def _our_referral(partner: Partner, reference: str) -> Referral:
+    referral = None
+    if reference.isdigit():
+        referral = (
+            Referral.objects.select_for_update()
+            .filter(pk=int(reference), partner=partner, destination=Destination.PARTNER)
+            .first()
+        )
+    if referral is None:
+        raise InvalidMessage(
+            "We sent you no forward with this reference.",
+            errors={"reference": ["No forward of ours to you has this reference."]},
+        )
+    if referral.status in (ReferralStatus.HELD, ReferralStatus.CANCELLED):
+        raise InvalidMessage(
+            f"This referral is {referral.status}: it was never forwarded.",
+            errors={"reference": [f"The referral is {referral.status}."]},
+            status=409,
+            title="Conflict",
+        )
+    return referral
+
+
+def _advance(
+    referral: Referral, status: str, *, outcome: str = "", remote_reference: str = ""
+) -> Referral:
+    if _LIFECYCLE.index(ReferralStatus(status)) > _LIFECYCLE.index(ReferralStatus(referral.status)):
+        return update_referral(
+            referral,
+            status=status,
+            outcome=outcome,
+            remote_reference=remote_reference,
+            acting_user=None,
+        )
+    if remote_reference and not referral.remote_reference:
+        return update_referral(
+            referral, status=referral.status, remote_reference=remote_reference, acting_user=None
+        )
+    return referral
+
+
+def _receive_ack(partner: Partner, ack: Ack) -> Answer:
+    referral = _advance(
+        _our_referral(partner, ack.reference),
+        ReferralStatus.ACKNOWLEDGED,
+        remote_reference=ack.remote_reference,
+    )
+    return Answer(200, {"reference": ack.reference, "referral_status": referral.status})
+
+
+def _receive_status(partner: Partner, status: Status) -> Answer:
+    referral = _our_referral(partner, status.reference)
+    name = partner.organisation.name
+    if status.status == ASSESSED:
+        legality = f" ({status.legality})" if status.legality else ""
+        referral = _advance(
+            referral,
+            ReferralStatus.ACTED_ON,
+            outcome=f"{name} found it illegal{legality} and acts on it.",
+            remote_reference=status.remote_reference,
+        )
+    elif status.status == NOT_ILLEGAL:
+        referral = _advance(
+            referral,
+            ReferralStatus.CLOSED,
+            outcome=f"Not illegal under the law where it is hosted, says {name}.",
+            remote_reference=status.remote_reference,
+        )
+    else:
+        referral = _advance(
+            referral,
+            ReferralStatus.CLOSED,
+            outcome=f"Removed, as {name} confirmed.",
+            remote_reference=status.remote_reference,
+        )
+        confirm_removed(
+            referral.item, when=min(status.at, timezone.now()), source=f"partner {name}"
+        )
+    return Answer(200, {"reference": status.reference, "referral_status": referral.status})

@@ -1,0 +1,97 @@
+"""``hotline federation``: this instance's federation key, and the partner instances it trusts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from hotline.routing.federation.actions import PartnerError, add_partner
+from hotline.routing.federation.identity import (
+    instance_key_id,
+    instance_private_key,
+    instance_public_key_text,
+)
+from hotline.routing.federation.protocol import inbox_url
+from hotline.routing.keys import public_key_to_pem
+from hotline.routing.models import Partner
+
+
+class Command(BaseCommand):
+    help = (
+        "Federation with partner hotlines: print this instance's key for partners ('key'), "
+        "trust a partner instance ('add-partner'), list the partners ('partners')."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        key = sub.add_parser("key", help="print our key id and public key, to give to partners")
+        key.add_argument("--pem", action="store_true", help="also print the public key as PEM")
+        add = sub.add_parser("add-partner", help="trust another Hotline instance")
+        add.add_argument("--name", required=True, help="the partner hotline's name")
+        add.add_argument("--country", required=True, help="its country, e.g. DE")
+        add.add_argument(
+            "--base-url", required=True, help="its address, e.g. https://hotline.example.test"
+        )
+        add.add_argument(
+            "--public-key",
+            required=True,
+            help="its public key, as 'hotline federation key' prints it",
+        )
+        add.add_argument(
+            "--countries",
+            default="",
+            help="comma-separated countries whose hosted content goes to it (default: --country)",
+        )
+        add.add_argument(
+            "--key-id",
+            default="",
+            help="the key id the partner read out to you; refused if the public key does not match",
+        )
+        sub.add_parser("partners", help="list the partner instances")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "key":
+            self._key(pem=options["pem"])
+        elif action == "add-partner":
+            self._add_partner(options)
+        else:
+            self._partners()
+
+    def _key(self, *, pem: bool) -> None:
+        try:
+            key_id = instance_key_id()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Key id:     {key_id}")
+        self.stdout.write(f"Public key: {instance_public_key_text()}")
+        if pem:
+            self.stdout.write(public_key_to_pem(instance_private_key().public_key()), ending="")
+
+    def _add_partner(self, options: dict[str, Any]) -> None:
+        try:
+            partner = add_partner(
+                name=options["name"],
+                country=options["country"],
+                base_url=options["base_url"],
+                public_key=options["public_key"],
+                countries=options["countries"].split(","),
+                expected_key_id=options["key_id"],
+                acting_user=None,
+            )
+        except PartnerError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"Partner {partner.organisation.name} added: key {partner.key_id}, "
+            f"covers {', '.join(partner.countries)}, inbox {inbox_url(partner.base_url)}"
+        )
+
+    def _partners(self) -> None:
+        for partner in Partner.objects.select_related("organisation"):
+            state = "active" if partner.active else "inactive"
+            self.stdout.write(
+                f"{partner.organisation.name}\t{state}\t{','.join(partner.countries)}\t"
+                f"{partner.base_url}\t{partner.key_id}"
+            )

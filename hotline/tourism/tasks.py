@@ -1,0 +1,13 @@
+"""Periodic tourism work (thin wrappers over actions)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from hotline.tourism import actions
+
+
+@task()
+def flag_follow_ups() -> int:
+    """Flag travel referrals nobody answered within ``TOURISM_FOLLOW_UP_DAYS``."""
+    return actions.flag_follow_ups()
