@@ -135,6 +135,21 @@ TOURISM_REPORTS_PER_HOUR = env_int(
 # Monitoring: counts from 1 to N-1 are shown as "fewer than N" on the public transparency page.
 MONITORING_SMALL_COUNT_THRESHOLD = env_int("HOTLINE_MONITORING_SMALL_COUNT_THRESHOLD", 5, minimum=1)
 
+# Feeds for ISPs, mobile operators, payment companies and partners (docs/feeds.md).
+FEEDS_DIR = Path(env_str("HOTLINE_FEEDS_DIR", str(VAR_DIR / "feeds")))
+FEEDS_RPZ_ZONE = env_str("HOTLINE_FEEDS_RPZ_ZONE", "rpz.hotline.invalid")
+FEEDS_RPZ_ACTION = env_choice("HOTLINE_FEEDS_RPZ_ACTION", "nxdomain", ("nxdomain", "cname"))
+FEEDS_RPZ_STOP_NAME = env_str("HOTLINE_FEEDS_RPZ_STOP_NAME", "")
+FEEDS_RPZ_TTL = env_int("HOTLINE_FEEDS_RPZ_TTL", 300, minimum=0)
+# e.g. "rndc reload rpz.hotline.invalid"; run after each atomic write of the zone file
+FEEDS_RPZ_RELOAD_COMMAND = env_str("HOTLINE_FEEDS_RPZ_RELOAD_COMMAND", "")
+FEEDS_PUBLISH_MINUTES = env_int("HOTLINE_FEEDS_PUBLISH_MINUTES", 5, minimum=1)
+FEEDS_TAXII_PAGE_SIZE = env_int("HOTLINE_FEEDS_TAXII_PAGE_SIZE", 1000, minimum=1)
+FEEDS_TAXII_MAX_PAGE = env_int("HOTLINE_FEEDS_TAXII_MAX_PAGE", 10000, minimum=1)
+FEEDS_CONTACT = env_str("HOTLINE_FEEDS_CONTACT", "")  # empty: HOTLINE_EMAIL_FROM
+FEEDS_COMPLAINTS_EMAIL = env_str("HOTLINE_FEEDS_COMPLAINTS_EMAIL", "")  # empty: HOTLINE_EMAIL_FROM
+FEEDS_COMPLAINTS_URL = env_str("HOTLINE_FEEDS_COMPLAINTS_URL", "")
+
 # Cases: how long an analyst holds a claimed item; which legality verdicts need a supervisor.
 CASES_CLAIM_MINUTES = env_int("HOTLINE_CLAIM_MINUTES", 20, minimum=1)
 CASES_FOUR_EYES = env_list("HOTLINE_FOUR_EYES", ["not_illegal"])

@@ -131,3 +131,22 @@ def signed_in(user: User, *, verified: bool = True) -> Client:
 
 def current_code(secret: str) -> str:
     return pyotp.TOTP(secret).now()
+
+
+@pytest.fixture(autouse=True)
+def _data_migrations_survive_flushes(request: pytest.FixtureRequest) -> None:
+    """Transactional tests run last and empty every table afterwards, data migrations' rows
+    included; put those rows (default routing rules, feed collections) back for each of them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in (
+        "hotline.routing.migrations.0002_default_rules",
+        "hotline.feeds.migrations.0002_lists_and_collections",
+    ):
+        import_module(module).forwards(apps, None)

@@ -58,10 +58,22 @@ def annual_context(year: int, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+def _import_weasyprint() -> None:
+    """Import WeasyPrint without its side effect on the whole process: it switches Pillow to
+    accepting truncated images, which would let malformed uploads through media checks."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def pdf_available() -> bool:
     """Whether WeasyPrint (and the Pango it loads) can be imported here."""
     try:
-        import weasyprint  # noqa: F401
+        _import_weasyprint()
     except (ImportError, OSError):
         return False
     return True
@@ -71,6 +83,7 @@ def render_pdf(context: dict[str, Any]) -> bytes:
     """The annual report as PDF. Only ``data:`` URLs may be fetched: no network, no files."""
     # WeasyPrint reports each layout step at INFO; keep the log for what matters.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    _import_weasyprint()
     from weasyprint import CSS, HTML, URLFetcher
 
     html = render_to_string("monitoring/report_pdf.html", context)

@@ -16,6 +16,7 @@ from hotline.routing.destinations import DISPATCHERS
 from hotline.routing.engine import PlannedReferral, plan
 from hotline.routing.models import Destination, HostingProvider, Referral, ReferralStatus
 from hotline.takedown.actions import note_step
+from hotline.takedown.models import NoticeItem
 
 Actor = User | ApiCredential | None
 
@@ -26,10 +27,12 @@ _OPEN = (ReferralStatus.HELD, ReferralStatus.QUEUED)
 def _create(item: Item, planned: PlannedReferral, *, reason: str = "") -> Referral | None:
     if (
         Referral.objects.filter(item=item, destination=planned.destination, country=planned.country)
-        .exclude(status=ReferralStatus.CANCELLED)
+        .exclude(status__in=[ReferralStatus.CANCELLED, ReferralStatus.CLOSED])
         .exists()
     ):
-        return None  # routing is idempotent: the same destination is referred once
+        # Routing is idempotent: a destination is referred once while that referral is open;
+        # content that comes back after removal (closed referrals) is referred afresh.
+        return None
     provider = planned.hosting_provider
     if provider is not None and provider.pk is None:
         provider = (
@@ -119,6 +122,8 @@ def override_routing(
         Referral.objects.filter(pk=referral.pk).update(
             status=ReferralStatus.CANCELLED, closed_at=timezone.now(), override_reason=reason
         )
+        # A cancelled notice leaves the notice that has not gone out yet.
+        NoticeItem.objects.filter(referral=referral, notice__first_sent_at__isnull=True).delete()
         cancelled.append(referral.pk)
     added = [r for planned in add if (r := _create(item, planned, reason=reason)) is not None]
     for referral in added:

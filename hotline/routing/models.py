@@ -193,7 +193,7 @@ class Referral(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "destination", "country"],
-                condition=~models.Q(status="cancelled"),
+                condition=~models.Q(status__in=["cancelled", "closed"]),
                 name="one_live_referral_per_destination",
             )
         ]

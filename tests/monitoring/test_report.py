@@ -99,3 +99,13 @@ def test_annual_report_for_a_year_out_of_range_is_not_found(world: World) -> Non
     response = signed_in(world.charlie).get(reverse("monitoring:report", kwargs={"year": 1990}))
 
     assert response.status_code == 404
+
+
+def test_rendering_the_pdf_leaves_pillow_strict_about_truncated_images() -> None:
+    from PIL import ImageFile
+
+    from hotline.monitoring.report import pdf_available
+
+    pdf_available()
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

@@ -38,7 +38,7 @@ def test_hosted_at_home_goes_to_police_then_notice_then_blocklist(world: World) 
     assert _referrals(item) == [
         ("police", "FR", "sent"),
         ("notice", "FR", "queued"),  # goes out with the next notice run
-        ("blocklist", "FR", "queued"),  # picked up by the feeds
+        ("blocklist", "FR", "sent"),  # listed in the feeds
     ]
     email = OutboxMessage.objects.get(channel="email")
     assert email.destination == "police@example.test"
@@ -133,19 +133,19 @@ def test_supervisor_override_needs_a_reason_and_is_audited(world: World) -> None
     rw = routing_world()
     item = hosted_item("http://images.example.test/9", country="FR")
     assess_item(item, BASELINE, acting_user=world.alice)
-    blocklist = Referral.objects.get(item=item, destination=Destination.BLOCKLIST)
+    notice = Referral.objects.get(item=item, destination=Destination.NOTICE)
 
     with pytest.raises(ValueError, match="needs a reason"):
-        actions.override_routing(item, cancel=[blocklist], reason=" ", acting_user=world.charlie)
+        actions.override_routing(item, cancel=[notice], reason=" ", acting_user=world.charlie)
     actions.override_routing(
         item,
-        cancel=[blocklist],
+        cancel=[notice],
         add=[PlannedReferral(Destination.PARTNER, "DE", None, partner=rw.partner)],
         reason="Mirror on a German host; partner asked for it",
         acting_user=world.charlie,
     )
 
-    assert Referral.objects.get(pk=blocklist.pk).status == ReferralStatus.CANCELLED
+    assert Referral.objects.get(pk=notice.pk).status == ReferralStatus.CANCELLED
     assert Referral.objects.get(
         item=item, destination=Destination.PARTNER
     ).override_reason.startswith("Mirror")
@@ -170,3 +170,37 @@ def test_referral_lifecycle_timestamps_every_step(world: World) -> None:
     assert police.closed_at is None
     with pytest.raises(ValueError, match="cannot be set to 'sent' by hand"):
         actions.update_referral(police, status="sent", acting_user=world.dave)
+
+
+def test_cancelled_notice_leaves_the_unsent_notice(world: World) -> None:
+    routing_world()
+    item = hosted_item("http://images.example.test/11", country="FR")
+    assess_item(item, BASELINE, acting_user=world.alice)
+    notice = Referral.objects.get(item=item, destination=Destination.NOTICE)
+    assert item.notice_items.count() == 1  # type: ignore[attr-defined]
+
+    actions.override_routing(
+        item, cancel=[notice], reason="Police asked us to wait", acting_user=world.charlie
+    )
+
+    assert item.notice_items.count() == 0  # type: ignore[attr-defined]
+
+
+def test_content_back_after_removal_is_referred_again(world: World) -> None:
+    from hotline.cases.actions import ReportInput, file_report
+    from hotline.cases.models import Channel, Concern
+    from hotline.takedown.actions import confirm_removed
+
+    routing_world()
+    item = hosted_item("http://images.example.test/12", country="FR")
+    assess_item(item, BASELINE, acting_user=world.alice)
+    confirm_removed(item, source="test")
+    Referral.objects.filter(item=item).update(status=ReferralStatus.CLOSED)
+
+    file_report(
+        ReportInput(channel=Channel.PUBLIC_WEB, concern=Concern.CSAM, urls=[item.canonical_url]),
+        actor=None,
+    )
+    assess_item(Item.objects.get(pk=item.pk), BASELINE, acting_user=world.alice)
+
+    assert Referral.objects.filter(item=item, destination=Destination.NOTICE).count() == 2

@@ -1,0 +1,439 @@
+"""Every write of the feeds app: entries joining and leaving lists, subscriptions, publication.
+
+Each change to a list takes the list's serial row under lock, raises it by one and stamps the
+entry with it, in the caller's transaction, with its audit event. Nothing is ever deleted: an
+entry that leaves keeps its row with the serial and reason it left.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hotline.accounts.models import ApiCredential, User
+from hotline.audit.actions import record
+from hotline.cases.models import Item, ItemKind, Legality
+from hotline.feeds import values
+from hotline.feeds.models import (
+    LIST_OF_KIND,
+    Collection,
+    Entry,
+    EntryKind,
+    FeedList,
+    FeedSubscription,
+    RemovalReason,
+    Serial,
+)
+
+logger = logging.getLogger(__name__)
+
+Actor = User | ApiCredential | None
+INDICATOR_KINDS = (EntryKind.MERCHANT_ID, EntryKind.CRYPTO_WALLET, EntryKind.PHONE)
+
+
+class NotAllowed(Exception):
+    """The change is refused (law, verdict or state); the message says why, for an analyst."""
+
+
+# --- serials ---------------------------------------------------------------------------------
+
+
+def _locked_serial(feed_list: str) -> Serial:
+    row = Serial.objects.select_for_update().filter(feed_list=feed_list).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                Serial.objects.create(feed_list=feed_list)
+        except IntegrityError:  # created by a concurrent transaction a moment ago
+            pass
+        row = Serial.objects.select_for_update().get(feed_list=feed_list)
+    return row
+
+
+def _advance(row: Serial) -> tuple[int, datetime]:
+    """The next serial and its moment; moments never go back, even if the clock does."""
+    now = timezone.now()
+    if row.changed_at is not None and now <= row.changed_at:
+        now = row.changed_at + timedelta(microseconds=1)
+    row.value += 1
+    row.changed_at = now
+    row.save(update_fields=["value", "changed_at"])
+    return row.value, now
+
+
+def _add(
+    kind: str,
+    value: str,
+    value_hash: str,
+    *,
+    actor: Actor,
+    item: Item | None = None,
+    attributes: dict[str, Any] | None = None,
+    note: str = "",
+) -> tuple[Entry, bool]:
+    """Put a value on its list (idempotent: a value already live is returned, not repeated)."""
+    feed_list = LIST_OF_KIND[kind]
+    row = _locked_serial(feed_list)
+    existing = Entry.objects.filter(kind=kind, value_hash=value_hash, removed_serial__isnull=True)
+    if (found := existing.first()) is not None:
+        return found, False
+    serial, now = _advance(row)
+    entry = Entry.objects.create(
+        feed_list=feed_list,
+        kind=kind,
+        value=value,
+        value_hash=value_hash,
+        attributes=attributes or {},
+        note=note,
+        item=item,
+        added_serial=serial,
+        added_at=now,
+    )
+    record(
+        "feeds.entry.add",
+        actor=actor,
+        obj=entry,
+        detail={"list": feed_list, "kind": kind, "value": value, "serial": serial},
+    )
+    if kind == EntryKind.DOMAIN:
+        _queue_rpz_publication()
+    return entry, True
+
+
+def _remove(entry: Entry, *, reason: str, note: str, actor: Actor) -> bool:
+    """Take an entry off its list; False when it had already left."""
+    row = _locked_serial(entry.feed_list)
+    locked = Entry.objects.select_for_update().get(pk=entry.pk)
+    if locked.removed_serial is not None:
+        return False
+    serial, now = _advance(row)
+    locked.removed_serial = serial
+    locked.removed_at = now
+    locked.removal_reason = reason
+    locked.removal_note = note
+    locked.save(update_fields=["removed_serial", "removed_at", "removal_reason", "removal_note"])
+    entry.refresh_from_db()
+    record(
+        "feeds.entry.remove",
+        actor=actor,
+        obj=locked,
+        detail={
+            "list": locked.feed_list,
+            "kind": locked.kind,
+            "value": locked.value,
+            "serial": serial,
+            "reason": reason,
+            "note": note,
+        },
+    )
+    if locked.kind == EntryKind.DOMAIN:
+        _queue_rpz_publication()
+    return True
+
+
+def _queue_rpz_publication() -> None:
+    from hotline.feeds.tasks import publish_rpz
+
+    # In the same transaction (the task queue is in the database): the zone is rebuilt exactly
+    # when the change is committed.
+    publish_rpz.enqueue()
+
+
+# --- the blocklist ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def list_page(item: Item, *, actor: Actor = None) -> Entry:
+    """Put an assessed web page on the blocklist (page level: only this URL is blocked)."""
+    if item.kind != ItemKind.URL or not item.canonical_url:
+        raise NotAllowed("only web addresses can go on the blocklist")
+    expression = values.url_expression(item.canonical_url)
+    entry, _ = _add(
+        EntryKind.URL,
+        item.canonical_url,
+        values.sha256_hex(expression),
+        actor=actor,
+        item=item,
+        note=f"assessed as illegal (item {item.pk})",
+    )
+    return entry
+
+
+def blocklist_dispatcher(referral: Any) -> None:
+    """Routing's ``blocklist`` destination: list the page and mark the referral sent."""
+    from hotline.routing.models import Referral, ReferralStatus
+
+    list_page(referral.item, actor=None)
+    Referral.objects.filter(pk=referral.pk).update(
+        status=ReferralStatus.SENT, sent_at=timezone.now(), outcome="on the blocklist"
+    )
+
+
+@transaction.atomic
+def unlist_removed_item(item: Item) -> int:
+    """Removal hook: the content is confirmed gone, so its pages leave the blocklist and their
+    STIX indicators are revoked. Dedicated domains, payment and phone indicators stay (they
+    name the operator, not one copy of the content) until an analyst lifts them."""
+    from hotline.routing.models import Destination, Referral, ReferralStatus
+
+    removed = 0
+    for entry in Entry.objects.filter(item=item, kind=EntryKind.URL, removed_serial__isnull=True):
+        removed += _remove(
+            entry,
+            reason=RemovalReason.CONTENT_REMOVED,
+            note="content confirmed removed",
+            actor=None,
+        )
+    Referral.objects.filter(
+        item=item, destination=Destination.BLOCKLIST, status=ReferralStatus.SENT
+    ).update(
+        status=ReferralStatus.CLOSED,
+        closed_at=timezone.now(),
+        outcome="taken off the blocklist: content confirmed removed",
+    )
+    return removed
+
+
+def unlist_after_removal(item: Item) -> None:
+    """The hook ``hotline.takedown`` calls when an item is confirmed removed."""
+    unlist_removed_item(item)
+
+
+@transaction.atomic
+def lift_entry(entry: Entry, *, reason: str, acting_user: User) -> bool:
+    """An analyst takes an entry off its list before the content is gone; a reason is required."""
+    reason = reason.strip()
+    if not reason:
+        raise NotAllowed("lifting an entry needs a reason")
+    return _remove(entry, reason=RemovalReason.LIFTED, note=reason, actor=acting_user)
+
+
+def blocking_allowed() -> bool:
+    from hotline.routing.engine import profile
+
+    home = profile(settings.INSTANCE_COUNTRY)
+    return bool(home is not None and home.blocking_allowed)
+
+
+@transaction.atomic
+def mark_domain_dedicated(
+    domain: str, *, reason: str, acting_user: User, item: Item | None = None
+) -> Entry:
+    """Block a whole domain (and its subdomains): only for a domain an analyst found dedicated
+    to abuse material, with the reason. Goes into the DNS response-policy zone."""
+    name = values.normalise_domain(domain)
+    reason = reason.strip()
+    if not reason:
+        raise NotAllowed("marking a domain as dedicated needs a reason")
+    if not blocking_allowed():
+        raise NotAllowed("blocking is not allowed in our jurisdiction (see the legal matrix)")
+    from hotline.feeds.rpz import check_owner_fits, zone_config
+
+    check_owner_fits(name, zone_config())
+    entry, created = _add(
+        EntryKind.DOMAIN,
+        name,
+        values.sha256_hex(values.domain_expression(name)),
+        actor=acting_user,
+        item=item,
+        note=reason,
+        attributes={"marked_by": acting_user.get_username()},
+    )
+    if not created:
+        raise NotAllowed(f"{name} is already blocked as a dedicated domain")
+    return entry
+
+
+def _final_illegal_verdict(item: Item) -> Any:
+    from hotline.routing.engine import final_assessment
+
+    assessment = final_assessment(item)
+    if assessment is None or assessment.legality not in (Legality.BASELINE, Legality.NATIONAL):
+        raise NotAllowed("indicators are recorded for items finally assessed as illegal")
+    return assessment
+
+
+@transaction.atomic
+def record_indicator(
+    item: Item,
+    *,
+    kind: str,
+    value: str,
+    network: str = "",
+    note: str = "",
+    acting_user: User,
+) -> Entry:
+    """Record a payment identifier (for payment companies) or a phone number (for mobile
+    operators) found with an item; it goes on its own list at once."""
+    _final_illegal_verdict(item)
+    network = values.normalise_network(network)
+    if kind == EntryKind.PHONE:
+        clean = values.normalise_phone(value)
+    elif kind == EntryKind.CRYPTO_WALLET:
+        clean = values.normalise_wallet(value)
+    elif kind == EntryKind.MERCHANT_ID:
+        clean = values.normalise_identifier(value)
+    else:
+        raise NotAllowed(f"{kind!r} is not a payment or phone indicator")
+    attributes = {"network": network} if network else {}
+    entry, _ = _add(
+        kind,
+        clean,
+        values.sha256_hex(values.indicator_key(kind, clean, network)),
+        actor=acting_user,
+        item=item,
+        attributes=attributes,
+        note=note.strip() or f"recorded with item {item.pk}",
+    )
+    return entry
+
+
+FILE_HASHES = ("sha256", "sha1", "md5", "pdq")
+
+
+@transaction.atomic
+def list_file(item: Item, *, actor: Actor = None) -> Entry | None:
+    """Put a file confirmed as abuse material on the hash list (all its hashes, with category
+    and severity); None for an item with no hash."""
+    assessment = _final_illegal_verdict(item)
+    present = [(name, getattr(item, name)) for name in FILE_HASHES if getattr(item, name)]
+    if item.kind != ItemKind.FILE or not present:
+        return None
+    attributes: dict[str, Any] = dict(present)
+    if item.pdq and item.pdq_quality is not None:
+        attributes["pdq_quality"] = item.pdq_quality
+    attributes["category"] = assessment.legality
+    if assessment.scheme and assessment.severity:
+        attributes["severity"] = f"{assessment.scheme}:{assessment.severity}"
+    algorithm, value = present[0]
+    entry, _ = _add(
+        EntryKind.FILE,
+        value,
+        values.sha256_hex(f"{algorithm}:{value}"),
+        actor=actor,
+        item=item,
+        attributes=attributes,
+        note=f"confirmed {assessment.legality} (item {item.pk})",
+    )
+    return entry
+
+
+def hash_feed_dispatcher(inner: Callable[[Any], None] | None) -> Callable[[Any], None]:
+    """Routing's ``hashlist`` destination, after ``inner`` (matching's own hash list): the
+    confirmed file also goes on the hash feed and into the TAXII hash collection."""
+
+    def dispatch(referral: Any) -> None:
+        if inner is not None:
+            inner(referral)
+        try:
+            list_file(referral.item, actor=None)
+        except NotAllowed:
+            return  # no final illegal verdict: nothing to publish
+
+    dispatch.publishes_hashes = True  # type: ignore[attr-defined]
+    return dispatch
+
+
+# --- consumers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscribe(
+    credential: ApiCredential, collection: Collection, *, acting_user: User | None
+) -> FeedSubscription:
+    """Let a consumer's credential read a TAXII collection."""
+    subscription, _ = FeedSubscription.objects.get_or_create(
+        credential=credential, collection=collection
+    )
+    record(
+        "feeds.subscribe",
+        actor=acting_user,
+        obj=credential,
+        detail={"collection": str(collection.pk), "alias": collection.alias},
+    )
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(
+    credential: ApiCredential, collection: Collection, *, acting_user: User | None
+) -> None:
+    """Withdraw a consumer's access to a collection."""
+    FeedSubscription.objects.filter(credential=credential, collection=collection).delete()
+    record(
+        "feeds.unsubscribe",
+        actor=acting_user,
+        obj=credential,
+        detail={"collection": str(collection.pk), "alias": collection.alias},
+    )
+
+
+def audit_pull(credential: ApiCredential, feed: str, **detail: Any) -> None:
+    """Every pull of a feed is audited: who, which feed, at which serial, in which form."""
+    record("feeds.pull", actor=credential, obj=credential, detail={"feed": feed, **detail})
+
+
+# --- publication -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    serial: int
+    domains: int
+    written: bool
+    reloaded: bool | None  # None: no reload command configured
+
+
+def publish_rpz_zone(*, force: bool = False) -> Publication:
+    """Write the response-policy zone at the current serial (atomically) and tell the DNS
+    server to load it. Nothing is written when the file is already at that serial."""
+    from hotline.feeds import queries, rpz
+
+    config = rpz.zone_config()
+    path = rpz.zone_path(config)
+    serial = queries.current_serial(FeedList.BLOCKLIST)
+    if not force and rpz.published_serial(path) == serial:
+        return Publication(path, serial, -1, written=False, reloaded=None)
+    domains = queries.live_at(FeedList.BLOCKLIST, serial, [EntryKind.DOMAIN])
+    names = domains.order_by("value").values_list("value", flat=True)
+    count = rpz.write_zone(path, names.iterator(chunk_size=queries.CHUNK), serial, config)
+    record(
+        "feeds.rpz.publish",
+        actor=None,
+        object_type="feeds.zone",
+        object_id=config.origin.to_text(omit_final_dot=True),
+        detail={"serial": serial, "domains": count, "path": str(path)},
+    )
+    return Publication(path, serial, count, written=True, reloaded=_reload(config.origin.to_text()))
+
+
+def _reload(origin: str) -> bool | None:
+    command = str(getattr(settings, "FEEDS_RPZ_RELOAD_COMMAND", "")).strip()
+    if not command:
+        return None
+    try:
+        done = subprocess.run(  # noqa: S603 (the administrator's own command, no shell)
+            shlex.split(command), capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        logger.error("RPZ reload command for %s failed: %s", origin, exc)
+        return False
+    if done.returncode != 0:
+        logger.error(
+            "RPZ reload command for %s exited %s: %s",
+            origin,
+            done.returncode,
+            done.stderr.decode(errors="replace").strip(),
+        )
+    return done.returncode == 0

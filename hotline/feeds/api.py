@@ -1,0 +1,291 @@
+"""Feed endpoints for machine clients (bearer token with the feed's scope; every pull audited).
+
+* ``GET /api/v1/feeds/rpz``: the response-policy zone file (``text/dns``);
+* ``GET /api/v1/feeds/<urls|payment|phone>``: the list at the current (or ``?serial=``) serial,
+  ``?format=json|text``, and for URLs ``?hashed=1`` (SHA-256 of the lookup expressions);
+* ``GET /api/v1/feeds/<urls|payment|phone>/delta?since=N``: what changed after serial N;
+* ``GET /api/v1/feeds/hashes?format=csv|vics``: confirmed file hashes with their category.
+
+Full lists and zones carry an ``ETag``; a client that sends it back in ``If-None-Match`` gets
+``304 Not Modified`` while the list has not changed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+
+from hotline.accounts.models import Scope
+from hotline.core.api import api_endpoint, credential_of, problem
+from hotline.feeds import queries, rpz
+from hotline.feeds.actions import FILE_HASHES, audit_pull
+from hotline.feeds.formats import FEEDS, FORMATS, Header, ListFeed, ListFormat
+from hotline.feeds.models import Entry, EntryKind, FeedList
+from hotline.feeds.queries import FeedRecord, UnknownSerial
+from hotline.matching.formats import HashRecord, get_format
+
+_TRUE = ("1", "true", "yes")
+_FALSE = ("", "0", "false", "no")
+# VICS categories are numbers: Project VIC's 1 is child abuse material (our baseline).
+VICS_CATEGORIES = {"baseline": "1"}
+
+
+class BadParameter(Exception):
+    pass
+
+
+def _serial_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name)
+    if raw is None:
+        return None
+    if not raw.strip().isdigit():
+        raise BadParameter(
+            f"{name} must be a serial number (a whole number >= 0); got {raw[:30]!r}"
+        )
+    return int(raw)
+
+
+def _format_param(request: HttpRequest) -> ListFormat:
+    name = request.GET.get("format", "json").strip().lower()
+    if name not in FORMATS:
+        raise BadParameter(f"format must be one of {', '.join(sorted(FORMATS))}; got {name[:30]!r}")
+    return FORMATS[name]
+
+
+def _hashed_param(request: HttpRequest, feed: ListFeed) -> bool:
+    raw = request.GET.get("hashed", "").strip().lower()
+    if raw in _FALSE:
+        return False
+    if raw not in _TRUE:
+        raise BadParameter(f"hashed must be 1 or 0; got {raw[:30]!r}")
+    if not feed.hashable:
+        raise BadParameter(f"the {feed.name} feed has no hashed form")
+    return True
+
+
+def _served(response: HttpResponseBase) -> HttpResponse:
+    """``api_endpoint`` is typed for ``HttpResponse``; streamed and file responses are served
+    the same way by Django."""
+    return cast(HttpResponse, response)
+
+
+def _unknown(exc: UnknownSerial) -> HttpResponse:
+    return problem(404, "Unknown serial", str(exc), current_serial=exc.current)
+
+
+def _not_modified(request: HttpRequest, etag: str) -> bool:
+    sent = request.headers.get("If-None-Match", "")
+    return etag in [tag.strip() for tag in sent.split(",")]
+
+
+def _records(feed: ListFeed, entries: QuerySet[Entry]) -> Iterator[FeedRecord]:
+    return queries.records(entries, attributes=feed.attributes, stix_id=False)
+
+
+def list_view(feed: ListFeed) -> Callable[[HttpRequest], HttpResponse]:
+    """The full list of a feed, as it stands or as it stood at ``?serial=``."""
+
+    @api_endpoint(feed.scope)
+    def view(request: HttpRequest) -> HttpResponse:
+        credential = credential_of(request)
+        try:
+            fmt = _format_param(request)
+            hashed = _hashed_param(request, feed)
+            serial = queries.check_serial(feed.feed_list, _serial_param(request, "serial"))
+        except BadParameter as exc:
+            return problem(400, "Bad parameter", str(exc))
+        except UnknownSerial as exc:
+            return _unknown(exc)
+        etag = f'"{feed.name}-{serial}-{fmt.name}{"-hashed" if hashed else ""}"'
+        unchanged = _not_modified(request, etag)
+        audit_pull(
+            credential,
+            feed.name,
+            view="full",
+            serial=serial,
+            format=fmt.name,
+            hashed=hashed,
+            not_modified=unchanged,
+        )
+        if unchanged:
+            response: HttpResponseBase = HttpResponseNotModified()
+        else:
+            header = Header(feed, serial, timezone.now(), hashed)
+            entries = _records(feed, queries.live_at(feed.feed_list, serial))
+            response = StreamingHttpResponse(fmt.full(header, entries), content_type=fmt.media_type)
+        response["ETag"] = etag
+        response["X-Hotline-Serial"] = str(serial)
+        return _served(response)
+
+    view.__name__ = view.__qualname__ = f"{feed.name}_list"
+    return view
+
+
+def delta_view(feed: ListFeed) -> Callable[[HttpRequest], HttpResponse]:
+    """What changed in a feed after serial ``?since=`` (up to ``?serial=``, default current)."""
+
+    @api_endpoint(feed.scope)
+    def view(request: HttpRequest) -> HttpResponse:
+        credential = credential_of(request)
+        try:
+            fmt = _format_param(request)
+            hashed = _hashed_param(request, feed)
+            since = _serial_param(request, "since")
+            if since is None:
+                raise BadParameter("since is required: the serial of the list you hold")
+            serial = queries.check_serial(feed.feed_list, _serial_param(request, "serial"))
+            queries.check_serial(feed.feed_list, since)
+            if since > serial:
+                raise BadParameter(f"since ({since}) must not be after serial ({serial})")
+        except BadParameter as exc:
+            return problem(400, "Bad parameter", str(exc))
+        except UnknownSerial as exc:
+            return _unknown(exc)
+        audit_pull(
+            credential,
+            feed.name,
+            view="delta",
+            since=since,
+            serial=serial,
+            format=fmt.name,
+            hashed=hashed,
+        )
+        header = Header(feed, serial, timezone.now(), hashed, from_serial=since)
+        removed = _records(feed, queries.removed_between(feed.feed_list, since, serial))
+        added = _records(feed, queries.added_between(feed.feed_list, since, serial))
+        response = StreamingHttpResponse(
+            fmt.delta(header, removed, added), content_type=fmt.media_type
+        )
+        response["X-Hotline-Serial"] = str(serial)
+        return _served(response)
+
+    view.__name__ = view.__qualname__ = f"{feed.name}_delta"
+    return view
+
+
+def _encoded(lines: Iterable[str]) -> Iterator[bytes]:
+    for chunk in lines:
+        yield chunk.encode("ascii")
+
+
+@api_endpoint(Scope.FEED_RPZ)
+def rpz_zone(request: HttpRequest) -> HttpResponse:
+    """The DNS response-policy zone as a zone file, for resolvers that load it over HTTPS."""
+    credential = credential_of(request)
+    config = rpz.zone_config()
+    serial = queries.current_serial(FeedList.BLOCKLIST)
+    etag = f'"rpz-{serial}"'
+    unchanged = _not_modified(request, etag)
+    audit_pull(credential, "rpz", serial=serial, not_modified=unchanged)
+    response: HttpResponseBase
+    if unchanged:
+        response = HttpResponseNotModified()
+    else:
+        response = _published_zone(rpz.zone_path(config), serial) or StreamingHttpResponse(
+            _encoded(
+                rpz.zone_lines(
+                    queries.live_at(FeedList.BLOCKLIST, serial, [EntryKind.DOMAIN])
+                    .order_by("value")
+                    .values_list("value", flat=True)
+                    .iterator(chunk_size=queries.CHUNK),
+                    serial,
+                    config,
+                )
+            ),
+            content_type="text/dns",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{config.origin.to_text(omit_final_dot=True)}.zone"'
+        )
+    response["ETag"] = etag
+    response["X-Hotline-Serial"] = str(serial)
+    return _served(response)
+
+
+def _published_zone(path: Any, serial: int) -> FileResponse | None:
+    """The zone file already written at ``serial``, if there is one (no need to build it)."""
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return None
+    first = handle.readline()
+    if not first.startswith(f"; hotline rpz serial={serial} ".encode()):
+        handle.close()
+        return None
+    handle.seek(0)
+    return FileResponse(handle, content_type="text/dns")
+
+
+def hash_records(entries: Iterable[FeedRecord], *, vics: bool) -> Iterator[HashRecord]:
+    """One record per hash of each confirmed file, with its category."""
+    for record in entries:
+        category = str(record.attributes.get("category", ""))
+        if vics:
+            category = VICS_CATEGORIES.get(category, category)
+        for algorithm in FILE_HASHES:
+            value = record.attributes.get(algorithm)
+            if not value:
+                continue
+            yield HashRecord(
+                algorithm=algorithm,
+                value=str(value),
+                quality=record.attributes.get("pdq_quality") if algorithm == "pdq" else None,
+                category=category,
+                reference=f"indicator--{record.stix_id}",
+                first_seen=record.added_at,
+            )
+
+
+@api_endpoint(Scope.FEED_HASHES)
+def hashes(request: HttpRequest) -> HttpResponse:
+    """Confirmed hashes as CSV or Project VIC VICS 2.0 JSON (the matching app's exporters)."""
+    credential = credential_of(request)
+    name = request.GET.get("format", "csv").strip().lower()
+    if name not in ("csv", "vics"):
+        return problem(400, "Bad parameter", f"format must be csv or vics; got {name[:30]!r}")
+    try:
+        serial = queries.check_serial(FeedList.HASHES, _serial_param(request, "serial"))
+    except BadParameter as exc:
+        return problem(400, "Bad parameter", str(exc))
+    except UnknownSerial as exc:
+        return _unknown(exc)
+    fmt = get_format(name)
+    # Spooled: small lists stay in memory, large ones go to a temporary file, never both.
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    written = fmt.export(
+        hash_records(
+            queries.records(queries.live_at(FeedList.HASHES, serial)), vics=name == "vics"
+        ),
+        out,  # type: ignore[arg-type]
+    )
+    out.seek(0)
+    audit_pull(credential, "hashes", serial=serial, format=name, hashes=written)
+    media_type = "text/csv; charset=utf-8" if name == "csv" else "application/json"
+    response = FileResponse(
+        out,
+        content_type=media_type,
+        as_attachment=True,
+        filename=f"hotline-hashes-{serial}.{fmt.extension}",
+    )
+    response["X-Hotline-Serial"] = str(serial)
+    return _served(response)
+
+
+urls_list = list_view(FEEDS["urls"])
+urls_delta = delta_view(FEEDS["urls"])
+payment_list = list_view(FEEDS["payment"])
+payment_delta = delta_view(FEEDS["payment"])
+phone_list = list_view(FEEDS["phone"])
+phone_delta = delta_view(FEEDS["phone"])

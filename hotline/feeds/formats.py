@@ -1,0 +1,231 @@
+"""List feeds and the formats they are served in: two small registries.
+
+A *list feed* (``urls``, ``payment``, ``phone``) is a list with its scope and how one entry
+reads; a *format* (``json``, ``text``) writes a full list or a delta, streaming. Adding a
+feed or a format is adding one ``register_*`` call.
+
+Hashed URL lists publish, for each entry, the SHA-256 of its Safe Browsing lookup expression
+(``hotline.feeds.values``) instead of the URL, so the list cannot be read in clear; a proxy
+hashes the lookup expressions of each request (``hotline.hosting.canonical``) and compares.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from hotline.accounts.models import Scope
+from hotline.feeds.models import EntryKind, FeedList
+from hotline.feeds.queries import FeedRecord
+from hotline.feeds.values import domain_expression, url_expression
+
+
+def timestamp(moment: datetime) -> str:
+    """RFC 3339 in UTC with microseconds and ``Z``."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFeed:
+    """A list served to one kind of consumer, under one scope."""
+
+    name: str
+    feed_list: str
+    scope: str
+    title: str
+    hashable: bool = False
+    attributes: bool = False  # whether entries carry attributes worth reading (the network)
+
+    def entry(self, record: FeedRecord, *, hashed: bool) -> dict[str, Any]:
+        """One entry as JSON: type and value (or its SHA-256), since which serial."""
+        body: dict[str, Any] = {"type": record.kind}
+        if hashed:
+            body["sha256"] = record.value_hash
+        else:
+            body["value"] = record.value
+            if record.kind == EntryKind.URL:
+                body["expression"] = url_expression(record.value)
+            elif record.kind == EntryKind.DOMAIN:
+                body["expression"] = domain_expression(record.value)
+        if network := record.attributes.get("network"):
+            body["network"] = network
+        body["serial"] = record.added_serial
+        body["added_at"] = timestamp(record.added_at)
+        return body
+
+    def line(self, record: FeedRecord, *, hashed: bool) -> str:
+        """One entry as a text line: ``type<TAB>value`` (payment: ``<TAB>network`` after)."""
+        value = record.value_hash if hashed else record.value
+        network = record.attributes.get("network", "")
+        return f"{record.kind}\t{value}\t{network}" if network else f"{record.kind}\t{value}"
+
+
+FEEDS: dict[str, ListFeed] = {}
+
+
+def register_feed(feed: ListFeed) -> ListFeed:
+    FEEDS[feed.name] = feed
+    return feed
+
+
+register_feed(
+    ListFeed(
+        "urls",
+        FeedList.BLOCKLIST,
+        Scope.FEED_URLS,
+        "Blocked web pages and dedicated domains, for proxies",
+        hashable=True,
+    )
+)
+register_feed(
+    ListFeed(
+        "payment",
+        FeedList.PAYMENT,
+        Scope.FEED_PAYMENT,
+        "Merchant identifiers and cryptocurrency wallets, for payment companies",
+        attributes=True,
+    )
+)
+register_feed(
+    ListFeed("phone", FeedList.PHONE, Scope.FEED_PHONE, "Phone numbers, for mobile operators")
+)
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    feed: ListFeed
+    serial: int
+    generated_at: datetime
+    hashed: bool
+    from_serial: int | None = None  # deltas only
+
+
+class ListFormat(Protocol):
+    name: str
+    media_type: str
+
+    def full(self, header: Header, records: Iterable[FeedRecord]) -> Iterator[bytes]:
+        """The whole list at ``header.serial``."""
+        ...
+
+    def delta(
+        self, header: Header, removed: Iterable[FeedRecord], added: Iterable[FeedRecord]
+    ) -> Iterator[bytes]:
+        """What changed from ``header.from_serial`` to ``header.serial``: apply removals first."""
+        ...
+
+
+FORMATS: dict[str, ListFormat] = {}
+
+
+def register_format(fmt: ListFormat) -> ListFormat:
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def _batched(
+    items: Iterable[FeedRecord], render: Callable[[FeedRecord], str], separator: str
+) -> Iterator[tuple[int, str]]:
+    """Rendered entries joined in batches (fewer, larger writes); yields (count, text)."""
+    batch: list[str] = []
+    for record in items:
+        batch.append(render(record))
+        if len(batch) >= 2000:
+            yield len(batch), separator.join(batch)
+            batch = []
+    if batch:
+        yield len(batch), separator.join(batch)
+
+
+class JsonFormat:
+    """``{"feed", "serial", ..., "entries": [...], "count"}``; deltas have ``removed`` and
+    ``added`` lists and ``from_serial``."""
+
+    name = "json"
+    media_type = "application/json"
+
+    def _head(self, header: Header) -> dict[str, Any]:
+        head: dict[str, Any] = {"feed": header.feed.name, "list": header.feed.feed_list}
+        if header.from_serial is not None:
+            head["from_serial"] = header.from_serial
+        head["serial"] = header.serial
+        head["generated_at"] = timestamp(header.generated_at)
+        head["hashed"] = header.hashed
+        return head
+
+    def _array(
+        self, header: Header, records: Iterable[FeedRecord], counts: list[int]
+    ) -> Iterator[bytes]:
+        def render(record: FeedRecord) -> str:
+            return json.dumps(header.feed.entry(record, hashed=header.hashed), ensure_ascii=False)
+
+        first = True
+        for count, text in _batched(records, render, ",\n"):
+            counts.append(count)
+            yield (("\n" if first else ",\n") + text).encode()
+            first = False
+
+    def full(self, header: Header, records: Iterable[FeedRecord]) -> Iterator[bytes]:
+        counts: list[int] = []
+        yield json.dumps(self._head(header))[:-1].encode() + b', "entries": ['
+        yield from self._array(header, records, counts)
+        yield f'\n], "count": {sum(counts)}}}\n'.encode()
+
+    def delta(
+        self, header: Header, removed: Iterable[FeedRecord], added: Iterable[FeedRecord]
+    ) -> Iterator[bytes]:
+        removed_counts: list[int] = []
+        added_counts: list[int] = []
+        yield json.dumps(self._head(header))[:-1].encode() + b', "removed": ['
+        yield from self._array(header, removed, removed_counts)
+        yield b'\n], "added": ['
+        yield from self._array(header, added, added_counts)
+        yield (
+            f'\n], "removed_count": {sum(removed_counts)}, "added_count": {sum(added_counts)}}}\n'
+        ).encode()
+
+
+class TextFormat:
+    """Comment lines (``#``) with the serial, then one ``type<TAB>value`` line per entry; in
+    deltas each line starts with ``-`` (remove) or ``+`` (add), removals first."""
+
+    name = "text"
+    media_type = "text/plain; charset=utf-8"
+
+    def _head(self, header: Header) -> bytes:
+        span = f"from_serial={header.from_serial} " if header.from_serial is not None else ""
+        return (
+            f"# hotline feed={header.feed.name} {span}serial={header.serial}"
+            f" hashed={'yes' if header.hashed else 'no'}"
+            f" generated={timestamp(header.generated_at)}\n"
+        ).encode()
+
+    def full(self, header: Header, records: Iterable[FeedRecord]) -> Iterator[bytes]:
+        yield self._head(header)
+        for _, text in _batched(records, lambda r: header.feed.line(r, hashed=header.hashed), "\n"):
+            yield (text + "\n").encode()
+
+    def delta(
+        self, header: Header, removed: Iterable[FeedRecord], added: Iterable[FeedRecord]
+    ) -> Iterator[bytes]:
+        yield self._head(header)
+        for sign, records in (("-", removed), ("+", added)):
+
+            def render(record: FeedRecord, sign: str = sign) -> str:
+                return sign + header.feed.line(record, hashed=header.hashed)
+
+            for _, text in _batched(records, render, "\n"):
+                yield (text + "\n").encode()
+
+
+register_format(JsonFormat())
+register_format(TextFormat())

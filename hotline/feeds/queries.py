@@ -1,0 +1,226 @@
+"""Reads of the lists: the current serial, a list as it stood at a serial, the changes between
+two serials, TAXII pages of STIX versions, and which collections a consumer may see.
+
+Serials are handed out under a lock on the list's ``Serial`` row and committed in that order,
+so "the list at serial N" never changes once N is visible: readers need no transaction.
+"""
+
+from __future__ import annotations
+
+import heapq
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from django.db.models import Q, QuerySet
+
+from hotline.accounts.models import ApiCredential
+from hotline.feeds.models import Collection, Entry, FeedList, Serial
+
+CHUNK = 5000
+_FIELDS = (
+    "pk",
+    "kind",
+    "value",
+    "value_hash",
+    "attributes",
+    "stix_id",
+    "added_serial",
+    "added_at",
+    "removed_serial",
+    "removed_at",
+    "removal_reason",
+)
+_NO_STIX_ID = uuid.UUID(int=0)
+
+
+class FeedRecord(NamedTuple):
+    """One entry as the renderers need it (a plain tuple: a million of them stay cheap)."""
+
+    pk: int
+    kind: str
+    value: str
+    value_hash: str
+    attributes: dict[str, Any]
+    stix_id: uuid.UUID
+    added_serial: int
+    added_at: datetime
+    removed_serial: int | None
+    removed_at: datetime | None
+    removal_reason: str
+
+
+class UnknownSerial(Exception):
+    """A serial the list has not reached; the message says where the list is."""
+
+    def __init__(self, feed_list: str, serial: int, current: int) -> None:
+        super().__init__(
+            f"the {feed_list} list is at serial {current}; serial {serial} does not exist"
+            " (ask for a serial you received, or for the full list)"
+        )
+        self.current = current
+
+
+def current_serial(feed_list: str) -> int:
+    value = Serial.objects.filter(feed_list=feed_list).values_list("value", flat=True).first()
+    return int(value or 0)
+
+
+def check_serial(feed_list: str, serial: int | None) -> int:
+    """``serial``, or the current one when None; ``UnknownSerial`` past the current one."""
+    current = current_serial(feed_list)
+    if serial is None:
+        return current
+    if serial < 0 or serial > current:
+        raise UnknownSerial(feed_list, serial, current)
+    return serial
+
+
+def live_at(feed_list: str, serial: int, kinds: Sequence[str] = ()) -> QuerySet[Entry]:
+    """Entries on the list as it stood at ``serial``."""
+    entries = Entry.objects.filter(feed_list=feed_list, added_serial__lte=serial).filter(
+        Q(removed_serial__isnull=True) | Q(removed_serial__gt=serial)
+    )
+    return entries.filter(kind__in=kinds) if kinds else entries
+
+
+def removed_between(
+    feed_list: str, since: int, serial: int, kinds: Sequence[str] = ()
+) -> QuerySet[Entry]:
+    """Entries on the list at ``since`` and gone by ``serial``."""
+    entries = Entry.objects.filter(
+        feed_list=feed_list,
+        added_serial__lte=since,
+        removed_serial__gt=since,
+        removed_serial__lte=serial,
+    )
+    return entries.filter(kind__in=kinds) if kinds else entries
+
+
+def added_between(
+    feed_list: str, since: int, serial: int, kinds: Sequence[str] = ()
+) -> QuerySet[Entry]:
+    """Entries not on the list at ``since`` and on it at ``serial``."""
+    entries = Entry.objects.filter(
+        feed_list=feed_list, added_serial__gt=since, added_serial__lte=serial
+    ).filter(Q(removed_serial__isnull=True) | Q(removed_serial__gt=serial))
+    return entries.filter(kind__in=kinds) if kinds else entries
+
+
+def records(
+    entries: QuerySet[Entry],
+    *,
+    order: str | None = "added_serial",
+    attributes: bool = True,
+    stix_id: bool = True,
+) -> Iterator[FeedRecord]:
+    """Stream entries as ``FeedRecord`` tuples, in ``order`` (None: as already ordered).
+
+    ``attributes=False`` and ``stix_id=False`` leave out columns a caller does not read
+    (``{}`` and a nil UUID stand in): decoding them is most of the cost of a large list.
+    """
+    if order is not None:
+        entries = entries.order_by(order)
+    fields = [
+        name
+        for name in _FIELDS
+        if (attributes or name != "attributes") and (stix_id or name != "stix_id")
+    ]
+    rows = entries.values_list(*fields).iterator(chunk_size=CHUNK)
+    if attributes and stix_id:
+        for row in rows:
+            yield FeedRecord(*row)
+        return
+    for row in rows:
+        values = dict(zip(fields, row, strict=True))
+        yield FeedRecord(
+            values["pk"],
+            values["kind"],
+            values["value"],
+            values["value_hash"],
+            values.get("attributes", {}),
+            values.get("stix_id", _NO_STIX_ID),
+            values["added_serial"],
+            values["added_at"],
+            values["removed_serial"],
+            values["removed_at"],
+            values["removal_reason"],
+        )
+
+
+# --- TAXII -----------------------------------------------------------------------------------
+
+
+def visible_collections(credential: ApiCredential) -> QuerySet[Collection]:
+    """The collections a consumer subscribes to: the only ones it can list or read."""
+    return Collection.objects.filter(subscriptions__credential=credential).order_by("alias")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One STIX version of an entry: its addition, or its revocation when it left the list.
+
+    ``key`` orders versions (the serial of the change) and is the TAXII paging position.
+    """
+
+    key: int
+    record: FeedRecord
+    revoked: bool
+
+    @property
+    def date_added(self) -> datetime:
+        moment = self.record.removed_at if self.revoked else self.record.added_at
+        assert moment is not None
+        return moment
+
+
+@dataclass(frozen=True)
+class VersionFilter:
+    """TAXII filters: ``after`` (paging position), ``added_after``, ids and which versions."""
+
+    after: int | None = None
+    added_after: datetime | None = None
+    ids: tuple[uuid.UUID, ...] | None = None
+    versions: str = "last"  # "last", "first" or "all"
+
+
+def versions(feed_list: str, flt: VersionFilter, *, limit: int) -> list[Version]:
+    """Up to ``limit`` versions in paging order (additions and revocations merged by serial)."""
+    base = Entry.objects.filter(feed_list=feed_list)
+    if flt.ids is not None:
+        base = base.filter(stix_id__in=flt.ids)
+    additions = base
+    removals = base.filter(removed_serial__isnull=False)
+    if flt.after is not None:
+        additions = additions.filter(added_serial__gt=flt.after)
+        removals = removals.filter(removed_serial__gt=flt.after)
+    if flt.added_after is not None:
+        additions = additions.filter(added_at__gt=flt.added_after)
+        removals = removals.filter(removed_at__gt=flt.added_after)
+    if flt.versions == "last":
+        additions = additions.filter(removed_serial__isnull=True)
+    # Only files carry attributes that STIX shows (their hashes).
+    with_attributes = feed_list == FeedList.HASHES
+    streams: list[Iterable[Version]] = [
+        (
+            Version(r.added_serial, r, False)
+            for r in records(
+                additions.order_by("added_serial")[:limit], order=None, attributes=with_attributes
+            )
+        )
+    ]
+    if flt.versions != "first":
+        streams.append(
+            Version(r.removed_serial or 0, r, True)
+            for r in records(
+                removals.order_by("removed_serial")[:limit], order=None, attributes=with_attributes
+            )
+        )
+    merged = heapq.merge(*streams, key=lambda version: version.key)
+    return [version for _, version in zip(range(limit), merged, strict=False)]
+
+
+def entry_by_stix_id(feed_list: str, stix_id: uuid.UUID) -> FeedRecord | None:
+    return next(records(Entry.objects.filter(feed_list=feed_list, stix_id=stix_id)), None)

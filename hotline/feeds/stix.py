@@ -1,0 +1,193 @@
+"""STIX 2.1 objects for the lists: one indicator per entry, revoked when the entry leaves.
+
+* web pages: ``[url:value = '<canonical URL>']``; dedicated domains:
+  ``[domain-name:value = '<domain>']``; files: their MD5, SHA-1 and SHA-256 joined by ``OR``,
+  and the PDQ hash in ``x_pdq``, a top-level property declared by this instance's extension
+  definition (STIX 2.1 section 7.3), so validators and consumers know what it is;
+* an entry that leaves its list gets a second version, ``revoked: true``, with ``modified``
+  and ``valid_until`` at the moment it left;
+* every object is marked with the collection's TLP 2.0 marking definition (the published
+  OASIS objects, reproduced exactly) and created by this instance's ``identity``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+
+from hotline.feeds.models import EntryKind, Tlp
+from hotline.feeds.queries import FeedRecord, Version
+
+MEDIA_TYPE = "application/stix+json;version=2.1"
+TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP_CREATED = "2022-10-01T00:00:00.000Z"
+TLP_IDS = {
+    Tlp.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    Tlp.GREEN: "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    Tlp.AMBER: "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    Tlp.AMBER_STRICT: "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    Tlp.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+}
+PDQ_EXTENSION = "extension-definition--47e90922-d60a-487b-bd47-3e7c8025a931"
+STATIC_CREATED = "2026-01-01T00:00:00.000Z"
+_ONE_MS = timedelta(milliseconds=1)
+_PATTERN_HASHES = (("md5", "MD5"), ("sha1", "'SHA-1'"), ("sha256", "'SHA-256'"))
+
+
+def stix_time(moment: datetime) -> str:
+    """A STIX timestamp: UTC, millisecond precision (truncated), ``Z``."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def _ms(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def identity_id() -> str:
+    """This instance's identity: stable for its base URL, shaped as a UUIDv4 as STIX asks."""
+    return _identity_for(settings.BASE_URL)
+
+
+@functools.lru_cache(maxsize=8)
+def _identity_for(base_url: str) -> str:
+    digest = hashlib.sha256(f"hotline-identity:{base_url}".encode()).digest()
+    return f"identity--{uuid.UUID(bytes=digest[:16], version=4)}"
+
+
+def identity() -> dict[str, Any]:
+    return {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": identity_id(),
+        "created": STATIC_CREATED,
+        "modified": STATIC_CREATED,
+        "name": settings.INSTANCE_NAME,
+        "description": "Hotline for reports of child sexual abuse material online.",
+        "identity_class": "organization",
+        "sectors": ["non-profit"],
+    }
+
+
+def tlp_marking(tlp: str) -> dict[str, Any]:
+    """The OASIS TLP 2.0 marking definition, as published."""
+    level = Tlp(tlp)
+    return {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": TLP_IDS[level],
+        "created": TLP_CREATED,
+        "name": level.label,
+        "extensions": {
+            TLP_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": level.value}
+        },
+    }
+
+
+def pdq_extension() -> dict[str, Any]:
+    """Declares ``x_pdq`` (a file's PDQ perceptual hash) as a top-level property extension."""
+    return {
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": PDQ_EXTENSION,
+        "created": STATIC_CREATED,
+        "modified": STATIC_CREATED,
+        "created_by_ref": identity_id(),
+        "name": "PDQ perceptual hash",
+        "description": "x_pdq on an indicator: the PDQ hash of the file it describes.",
+        "schema": (
+            "x_pdq: 64 lower-case hexadecimal characters, the 256-bit PDQ hash of an image"
+            " (Meta ThreatExchange); files within Hamming distance 31 are the same picture."
+        ),
+        "version": "1.0.0",
+        "extension_types": ["toplevel-property-extension"],
+        "extension_properties": ["x_pdq"],
+    }
+
+
+def escape(value: str) -> str:
+    """A string literal for a STIX pattern: backslashes and quotes escaped."""
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def pattern(record: FeedRecord) -> str:
+    """The STIX pattern of an entry. A file known only by its PDQ hash is matched on it (a
+    custom hash name); otherwise PDQ travels in ``x_pdq`` beside the cryptographic hashes."""
+    if record.kind == EntryKind.URL:
+        return f"[url:value = '{escape(record.value)}']"
+    if record.kind == EntryKind.DOMAIN:
+        return f"[domain-name:value = '{escape(record.value)}']"
+    if record.kind == EntryKind.FILE:
+        terms = [
+            f"file:hashes.{key} = '{escape(str(record.attributes[name]))}'"
+            for name, key in _PATTERN_HASHES
+            if record.attributes.get(name)
+        ]
+        if not terms and record.attributes.get("pdq"):
+            terms = [f"file:hashes.PDQ = '{escape(str(record.attributes['pdq']))}'"]
+        return f"[{' OR '.join(terms)}]"
+    raise ValueError(f"{record.kind} entries are not published as STIX indicators")
+
+
+_NAMES: dict[str, str] = {
+    EntryKind.URL: "Web page with child sexual abuse material",
+    EntryKind.DOMAIN: "Domain dedicated to child sexual abuse material",
+    EntryKind.FILE: "File confirmed as child sexual abuse material",
+}
+_DESCRIPTIONS: dict[str, str] = {
+    EntryKind.URL: "Assessed by a hotline analyst; on the blocklist while the content is online.",
+    EntryKind.DOMAIN: "An analyst found the whole domain dedicated to abuse material.",
+    EntryKind.FILE: "Hashes of a file a hotline analyst confirmed; no content is shared.",
+}
+
+
+def indicator(version: Version, *, tlp: str, creator: str | None = None) -> dict[str, Any]:
+    """One version of an entry's indicator (the revoked one when ``version.revoked``);
+    ``creator`` is this instance's identity id (looked up when not given)."""
+    record = version.record
+    created = _ms(record.added_at)
+    obj: dict[str, Any] = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{record.stix_id}",
+        "created": stix_time(created),
+        "modified": stix_time(created),
+        "created_by_ref": creator or identity_id(),
+        "name": _NAMES.get(record.kind, "Indicator"),
+        "description": _DESCRIPTIONS.get(record.kind, ""),
+        "indicator_types": ["malicious-activity"],
+        "pattern": pattern(record),
+        "pattern_type": "stix",
+        "pattern_version": "2.1",
+        "valid_from": stix_time(created),
+        "object_marking_refs": [TLP_IDS[Tlp(tlp)]],
+    }
+    if record.kind == EntryKind.FILE:
+        if category := record.attributes.get("category"):
+            obj["labels"] = [f"category:{category}"]
+        if pdq := record.attributes.get("pdq"):
+            obj["extensions"] = {PDQ_EXTENSION: {"extension_type": "toplevel-property-extension"}}
+            obj["x_pdq"] = pdq
+    if version.revoked:
+        ended = stix_time(revoked_at(record))
+        obj["modified"] = ended
+        obj["valid_until"] = ended
+        obj["revoked"] = True
+    return obj
+
+
+def revoked_at(record: FeedRecord) -> datetime:
+    """When the revoked version took effect: strictly after the first, at millisecond precision."""
+    assert record.removed_at is not None
+    return max(_ms(record.removed_at), _ms(record.added_at) + _ONE_MS)
+
+
+def version_stamp(version: Version) -> str:
+    """The TAXII ``version`` of an object version: its ``modified``."""
+    if version.revoked:
+        return stix_time(revoked_at(version.record))
+    return stix_time(_ms(version.record.added_at))
