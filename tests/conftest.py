@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from hotline.accounts import actions
 from hotline.accounts.middleware import OTP_SESSION_KEY
@@ -36,7 +37,9 @@ def _fast_and_clean(settings: object, tmp_path_factory: pytest.TempPathFactory) 
     settings.MEDIA_KEYS = "test:" + base64.b64encode(b"k" * 32).decode()  # type: ignore[attr-defined]
     settings.MEDIA_STORE_DIR = str(tmp_path_factory.mktemp("media"))  # type: ignore[attr-defined]
     cache.clear()
+    translation.activate("en")  # a request in another language must not leak into the next test
     yield
+    translation.deactivate()
     cache.clear()
 
 

@@ -144,7 +144,7 @@ def indicators(request: HttpRequest, item_pk: int) -> HttpResponse:
             messages.success(request, _("Indicator recorded; it is in its feed now."))
             return redirect("feeds:indicators", item_pk=item.pk)
     recorded = list(
-        item.feed_entries.filter(kind__in=actions.INDICATOR_KINDS).order_by("-added_at")  # type: ignore[attr-defined]
+        item.feed_entries.filter(kind__in=actions.INDICATOR_KINDS).order_by("-added_at")
     )
     record("feeds.indicators.view", actor=user, obj=item, detail={"shown": len(recorded)})
     return render(

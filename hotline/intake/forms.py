@@ -13,7 +13,43 @@ from hotline.hosting.canonical import InvalidUrl, canonicalize
 MAX_URLS = 20
 
 
-class OnlineReportForm(forms.Form):
+class AnonymousReporterForm(forms.Form):
+    """What every public report form shares: optional contact with consent, and a honeypot.
+
+    Reporters are anonymous unless they choose otherwise; nothing about their connection
+    or browser is ever stored (see ``intake.views``).
+    """
+
+    contact = forms.CharField(
+        label=_("How can we contact you?"),
+        help_text=_("An e-mail address or phone number. Optional: you can stay anonymous."),
+        max_length=254,
+        required=False,
+    )
+    consent_to_contact = forms.BooleanField(
+        label=_("You may contact me about this report"), required=False
+    )
+    # Honeypot: hidden from people by CSS, labelled for screen readers; bots fill it in.
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Please leave this field empty."))
+        return ""
+
+    def clean_contact(self) -> str:
+        return str(self.cleaned_data.get("contact", "")).strip()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("consent_to_contact") and not cleaned.get("contact"):
+            self.add_error(
+                "contact", _("Give an e-mail address or phone number, or untick the consent box.")
+            )
+        return cleaned
+
+
+class OnlineReportForm(AnonymousReporterForm):
     urls = forms.CharField(
         label=_("Web addresses"),
         help_text=_(
@@ -47,17 +83,6 @@ class OnlineReportForm(forms.Form):
         label=_("I believe a child is in immediate danger"),
         required=False,
     )
-    contact = forms.CharField(
-        label=_("How can we contact you?"),
-        help_text=_("An e-mail address or phone number. Optional: you can stay anonymous."),
-        max_length=254,
-        required=False,
-    )
-    consent_to_contact = forms.BooleanField(
-        label=_("You may contact me about this report"), required=False
-    )
-    # Honeypot: hidden from people by CSS, labelled for screen readers; bots fill it in.
-    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 
     def clean_urls(self) -> list[str]:
         # The field strips surrounding blank space, so at least one line is left here.
@@ -83,19 +108,6 @@ class OnlineReportForm(forms.Form):
         if problems:
             raise forms.ValidationError(problems)
         return list(dict.fromkeys(lines))
-
-    def clean_website(self) -> str:
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError(_("Please leave this field empty."))
-        return ""
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("consent_to_contact") and not cleaned.get("contact"):
-            self.add_error(
-                "contact", _("Give an e-mail address or phone number, or untick the consent box.")
-            )
-        return cleaned
 
 
 class ReceiptForm(forms.Form):

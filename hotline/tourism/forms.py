@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotline.intake.forms import AnonymousReporterForm
 from hotline.tourism.countries import country_choices
 from hotline.tourism.models import (
     FINAL,
@@ -47,7 +48,7 @@ class CountryField(forms.ChoiceField):
         return country_choices(str(self.blank))
 
 
-class TravelReportForm(forms.Form):
+class TravelReportForm(AnonymousReporterForm):
     # Where
     country = CountryField(
         label=_("Country"), help_text=_("The country where it happened."), blank=_("Choose…")
@@ -177,15 +178,6 @@ class TravelReportForm(forms.Form):
         help_text=_("The police of your country may also be able to act. Optional."),
         required=False,
     )
-    contact = forms.CharField(
-        label=_("How can we contact you?"),
-        help_text=_("An e-mail address or phone number. Optional: you can stay anonymous."),
-        max_length=254,
-        required=False,
-    )
-    consent_to_contact = forms.BooleanField(
-        label=_("You may contact me about this report"), required=False
-    )
     willing_to_give_statement = forms.BooleanField(
         label=_("I am willing to give a statement to the police"), required=False
     )
@@ -197,13 +189,6 @@ class TravelReportForm(forms.Form):
         ),
         required=False,
     )
-    # Honeypot: hidden from people by CSS, labelled for screen readers; bots fill it in.
-    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
-
-    def clean_website(self) -> str:
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError(_("Please leave this field empty."))
-        return ""
 
     def clean_occurred_on(self) -> date:
         value: date = self.cleaned_data["occurred_on"]
@@ -240,16 +225,9 @@ class TravelReportForm(forms.Form):
             longitude.quantize(_FIVE_PLACES, rounding=ROUND_HALF_UP),
         )
 
-    def clean_contact(self) -> str:
-        return str(self.cleaned_data.get("contact", "")).strip()
-
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+        cleaned = super().clean()  # contact, consent and honeypot: AnonymousReporterForm
         contact = cleaned.get("contact")
-        if cleaned.get("consent_to_contact") and not contact:
-            self.add_error(
-                "contact", _("Give an e-mail address or phone number, or untick the consent box.")
-            )
         if cleaned.get("consent_to_share_identity") and not contact:
             self.add_error(
                 "consent_to_share_identity",
