@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
@@ -52,6 +52,11 @@ class Command(BaseCommand):
             )
         except KeyboardInterrupt:
             pass
+        except OSError as exc:
+            raise CommandError(
+                f"cannot listen on {host}:{port}: {exc.strerror}. Is another Hotline running? "
+                "Stop it, or choose another address with --bind HOST:PORT."
+            ) from None
         finally:
             for child in children:
                 child.terminate()
