@@ -8,12 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hotline.cases.models import Concern
+from hotline.core.forms import AccessibleForm
 from hotline.hosting.canonical import InvalidUrl, canonicalize
 
 MAX_URLS = 20
 
 
-class AnonymousReporterForm(forms.Form):
+class AnonymousReporterForm(AccessibleForm):
     """What every public report form shares: optional contact with consent, and a honeypot.
 
     Reporters are anonymous unless they choose otherwise; nothing about their connection

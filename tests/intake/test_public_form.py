@@ -103,6 +103,7 @@ def test_errors_are_tied_to_their_fields_for_screen_readers() -> None:
     html = _post({**VALID, "urls": ""}).content.decode()
 
     assert 'id="id_urls_errors"' in html
+    assert 'aria-describedby="id_urls_errors id_urls_helptext"' in html
     assert '<a href="#id_urls">' in html
 
 
