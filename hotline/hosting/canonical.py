@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import idna
 
 from hotline.hosting.domains import registrable_domain
+from hotline.hosting.ipv4 import parse_ipv4
 
 __all__ = [
     "CanonicalUrl",
@@ -72,11 +73,6 @@ _DOTS = re.compile(rb"\.{2,}")
 # A host label that mapping turned into one of these would change meaning when read again.
 _UNSAFE_IN_HOST = frozenset("#%/:?@[\\]") | frozenset(chr(c) for c in range(0x21)) | {"\x7f"}
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-_IPV4_DIGITS = {
-    16: re.compile(rb"[0-9a-fA-F]*"),
-    8: re.compile(rb"[0-7]*"),
-    10: re.compile(rb"[0-9]*"),
-}
 
 
 class InvalidUrl(ValueError):
@@ -327,39 +323,11 @@ def _label_to_ascii(label: bytes) -> bytes:
 
 def _parse_ipv4(host: bytes) -> bytes | None:
     """The dotted quad for any legal IPv4 spelling (as inet_aton reads it), else ``None``."""
-    parts = host.split(b".")
-    if len(parts) > 4:
+    try:
+        address = parse_ipv4(host.decode("ascii"))
+    except UnicodeDecodeError:
         return None
-    numbers = []
-    for part in parts:
-        number = _ipv4_number(part)
-        if number is None:
-            return None
-        numbers.append(number)
-    last = numbers.pop()
-    if any(number > 255 for number in numbers) or last >= 256 ** (4 - len(numbers)):
-        return None
-    value = last
-    for index, number in enumerate(numbers):
-        value += number << (8 * (3 - index))
-    return str(ipaddress.IPv4Address(value)).encode("ascii")
-
-
-def _ipv4_number(part: bytes) -> int | None:
-    if not part:
-        return None
-    if part[:2] in (b"0x", b"0X"):
-        digits, base = part[2:], 16
-    elif len(part) > 1 and part.startswith(b"0"):
-        digits, base = part[1:], 8
-    else:
-        digits, base = part, 10
-    if not _IPV4_DIGITS[base].fullmatch(digits):
-        return None
-    digits = digits.lstrip(b"0")
-    if len(digits) > 12:  # far above 2**32 in any base; spares int() a huge number
-        return None
-    return int(digits, base) if digits else 0
+    return None if address is None else str(address).encode("ascii")
 
 
 def _clean_path(path: bytes) -> bytes:

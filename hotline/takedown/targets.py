@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import idna
 
+from hotline.hosting.ipv4 import parse_ipv4
 from hotline.takedown.addresses import IPAddress
 from hotline.takedown.results import Reason
 
@@ -163,33 +164,4 @@ def _ends_in_number(label: str) -> bool:
 
 def _ipv4(labels: list[str]) -> IPv4Address | None:
     """The address for any IPv4 spelling ``inet_aton`` accepts, else ``None``."""
-    if len(labels) > 4:
-        return None
-    numbers = []
-    for label in labels:
-        number = _ipv4_number(label)
-        if number is None:
-            return None
-        numbers.append(number)
-    last = numbers.pop()
-    if any(number > 255 for number in numbers) or last >= 256 ** (4 - len(numbers)):
-        return None
-    value = last
-    for index, number in enumerate(numbers):
-        value += number << (8 * (3 - index))
-    return IPv4Address(value)
-
-
-def _ipv4_number(label: str) -> int | None:
-    if label[:2] == "0x":
-        digits, base = label[2:], 16
-    elif len(label) > 1 and label.startswith("0"):
-        digits, base = label[1:], 8
-    else:
-        digits, base = label, 10
-    if not label or not set(digits) <= _DIGITS[base]:
-        return None
-    digits = digits.lstrip("0")
-    if len(digits) > 12:  # far above 2**32 in any base; spares int() a huge number
-        return None
-    return int(digits, base) if digits else 0
+    return parse_ipv4(".".join(labels))
