@@ -122,7 +122,10 @@ def deliver_due(worker_id: str, *, limit: int = 10) -> int:
 
 @transaction.atomic
 def retry_failed(message: OutboxMessage) -> None:
-    """Put a parked message back in the queue (an administrator's decision)."""
+    """Put a parked message back in the queue (an administrator's decision, audited)."""
+    from hotline.audit.actions import record
+
+    record("outbox.retry", actor=None, obj=message)
     OutboxMessage.objects.filter(id=message.id, status=MessageStatus.FAILED).update(
         status=MessageStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
     )
