@@ -81,7 +81,7 @@ class User(AbstractUser):
 
     # Django's model permissions follow the administrator role, so the administration pages
     # need no separate permission bookkeeping. Case data is not in those pages at all.
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         if self.is_active and self.has_role(Role.ADMINISTRATOR):
             return True
         return super().has_perm(perm, obj)
