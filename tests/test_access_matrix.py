@@ -139,6 +139,8 @@ MATRIX: dict[str, Row] = {
     "api_match": Row(api(), method="post", json_body={"hashes": ["md5:" + "0" * 32]}),
     "api_reports": Row(api(company=201), method="post", json_body=BATCH),
     "api_report_status": Row(api(company=200), kwargs=_company_report),
+    # media is off by default: the company's token is accepted, the upload refused (403)
+    "api_report_media": Row(api(company=403), kwargs=_company_report, method="post"),
 }
 
 # Each app may keep its rows beside its tests, in tests/<app>/access_rows.py (ROWS).

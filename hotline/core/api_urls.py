@@ -37,6 +37,7 @@ urlpatterns = [
     path("whoami", whoami, name="api_whoami"),
     path("reports", intake_api.submit_reports, name="api_reports"),
     path("reports/<str:reference>", intake_api.report_status, name="api_report_status"),
+    path("reports/<str:reference>/media", intake_api.upload_media, name="api_report_media"),
     path("match", matching_api.match, name="api_match"),
     path("federation/inbox", federation_views.inbox, name="api_federation_inbox"),
     path("", include("hotline.feeds.api_urls")),

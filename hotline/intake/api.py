@@ -130,3 +130,58 @@ def report_status(request: HttpRequest, reference: str) -> HttpResponse:
             "received_at": report.received_at.isoformat(),
         }
     )
+
+
+@api_endpoint(Scope.INTAKE, methods=("POST",))
+def upload_media(request: HttpRequest, reference: str) -> HttpResponse:
+    """Attach the file behind one of a report's hash-only items (optional; where enabled).
+
+    The upload must be the file the hashes describe; it is stored encrypted and purged
+    after the instance's retention period. Nothing is stored when anything is wrong.
+    """
+    from hotline.cases.models import ItemKind
+    from hotline.matching.errors import MatchingError
+    from hotline.matching.uploads import UploadsDisabled, attach_media
+
+    credential = credential_of(request)
+    report = Report.objects.filter(
+        reference=reference, submitted_by=credential.organisation
+    ).first()
+    if report is None:
+        return problem(
+            404,
+            "No such report",
+            "No report with this reference was submitted by your organisation.",
+        )
+    if not settings.MEDIA_UPLOADS_ENABLED:
+        return problem(
+            403, "Media uploads are off", "This hotline keeps hashes only: send hashes, not files."
+        )
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        return problem(
+            400, "No file", "Send the file as multipart/form-data in a field named 'file'."
+        )
+    items = [
+        ri.item
+        for ri in report.report_items.select_related("item")
+        if ri.item.kind == ItemKind.FILE
+    ]
+    if not items:
+        return problem(422, "No file items", "This report names no files by their hashes.")
+    errors: list[str] = []
+    for item in items:
+        uploaded.seek(0)
+        try:
+            media = attach_media(item, uploaded, actor=credential)
+        except UploadsDisabled as exc:
+            return problem(403, "Media uploads are off", str(exc))
+        except MatchingError as exc:
+            errors.append(str(exc))
+            continue
+        return JsonResponse({"item": item.pk, "media": media.pk, "size": media.size}, status=201)
+    return problem(
+        422,
+        "File refused",
+        "Nothing was stored: " + "; ".join(sorted(set(errors))),
+    )

@@ -202,6 +202,50 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/reports/{reference}/media": {
+                "post": {
+                    "operationId": "uploadReportMedia",
+                    "summary": "Attach the file behind a hash-only item (scope: intake; only where the hotline enables media)",
+                    "parameters": [
+                        {
+                            "name": "reference",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file"],
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "Stored encrypted"},
+                        "400": {"description": "No file sent", "content": problem},
+                        "401": {
+                            "description": "Missing, unknown or revoked credential",
+                            "content": problem,
+                        },
+                        "403": {
+                            "description": "Scope missing, or media uploads are off",
+                            "content": problem,
+                        },
+                        "404": {"description": "Not one of your reports", "content": problem},
+                        "405": {"description": "Method not allowed", "content": problem},
+                        "422": {
+                            "description": "Not the file the hashes describe, or not acceptable media",
+                            "content": problem,
+                        },
+                    },
+                }
+            },
             "/reports/{reference}": {
                 "get": {
                     "operationId": "reportStatus",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -262,4 +263,49 @@ def test_openapi_document_describes_the_endpoints(world: World) -> None:
     doc = Client().get("/api/v1/openapi.json").json()
 
     assert doc["openapi"] == "3.1.0"
-    assert sorted(doc["paths"]) == ["/reports", "/reports/{reference}"]
+    assert sorted(doc["paths"]) == [
+        "/reports",
+        "/reports/{reference}",
+        "/reports/{reference}/media",
+    ]
+
+
+def test_company_can_attach_the_file_behind_its_hashes_where_media_is_on(
+    world: World, settings: Any
+) -> None:
+    import hashlib
+
+    from tests.matching.test_uploads import benign_jpeg
+
+    settings.MEDIA_UPLOADS_ENABLED = True
+    data = benign_jpeg()
+    body = {
+        "reports": [report("m-1", urls=[], files=[{"sha256": hashlib.sha256(data).hexdigest()}])]
+    }
+    reference = post(world, body).json()["reports"][0]["reference"]
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {world.intake_token}"}
+
+    wrong = client.post(
+        f"/api/v1/reports/{reference}/media", {"file": io.BytesIO(b"GIF89a" + b"\0" * 100)}, **auth
+    )
+    right = client.post(f"/api/v1/reports/{reference}/media", {"file": io.BytesIO(data)}, **auth)
+
+    assert wrong.status_code == 422
+    assert right.status_code == 201
+    from hotline.matching.models import MediaFile
+
+    assert MediaFile.objects.get().uploaded_by.startswith("client:")
+
+
+def test_media_upload_is_refused_when_the_hotline_keeps_hashes_only(world: World) -> None:
+    reference = post(world, {"reports": [report("m-2")]}).json()["reports"][0]["reference"]
+
+    response = Client().post(
+        f"/api/v1/reports/{reference}/media",
+        {"file": io.BytesIO(b"x")},
+        HTTP_AUTHORIZATION=f"Bearer {world.intake_token}",
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == "This hotline keeps hashes only: send hashes, not files."
