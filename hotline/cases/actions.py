@@ -81,6 +81,14 @@ class FiledReport:
     known_items: list[Item]
 
 
+def _new_item(**fields: Any) -> Item:
+    """Insert a new item as its first report makes it: counted once, its priority set."""
+    item = Item(report_count=1, **fields)
+    item.priority = compute_priority(item)
+    item.save(force_insert=True)
+    return item
+
+
 def fetchable(canonical: CanonicalUrl) -> str:
     """The canonical URL with a non-default port put back (Safe Browsing's form drops it, but
     a liveness check must reach the same server the reporter saw)."""
@@ -104,7 +112,7 @@ def _url_item(raw: str, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
         return existing, False
     try:
         with transaction.atomic():
-            item = Item.objects.create(
+            item = _new_item(
                 kind=ItemKind.URL,
                 canonical_url=canonical.url,
                 fetch_url=fetchable(canonical),
@@ -114,7 +122,6 @@ def _url_item(raw: str, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
                 urgent=urgent,
                 first_reported_at=now,
                 last_reported_at=now,
-                report_count=0,
             )
     except IntegrityError:  # another transaction created it a moment ago
         return Item.objects.select_for_update().get(
@@ -134,7 +141,7 @@ def _file_item(spec: FileInput, *, urgent: bool, now: datetime) -> tuple[Item, b
             )
             if existing is not None:
                 return existing, False
-    item = Item.objects.create(
+    item = _new_item(
         kind=ItemKind.FILE,
         md5=spec.md5.lower(),
         sha1=spec.sha1.lower(),
@@ -147,7 +154,6 @@ def _file_item(spec: FileInput, *, urgent: bool, now: datetime) -> tuple[Item, b
         urgent=urgent,
         first_reported_at=now,
         last_reported_at=now,
-        report_count=0,
     )
     return item, True
 
@@ -194,6 +200,10 @@ def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
         for spec in data.files
     ]
     for item, created, submitted in targets:
+        if created:
+            ReportItem.objects.create(report=report, item=item, submitted_value=submitted[:4096])
+            new_items.append(item)
+            continue
         _, linked = ReportItem.objects.get_or_create(
             report=report, item=item, defaults={"submitted_value": submitted[:4096]}
         )
@@ -220,7 +230,7 @@ def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
         item.refresh_from_db()
         item.priority = compute_priority(item)
         item.save(update_fields=["priority"])
-        (new_items if created else known_items).append(item)
+        known_items.append(item)
     _refresh_report_status(report)
     record(
         "report.file",
