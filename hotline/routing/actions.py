@@ -222,3 +222,27 @@ def update_referral(
         "referral.update", actor=acting_user, obj=locked, detail={"status": new, "outcome": outcome}
     )
     return locked
+
+
+@transaction.atomic
+def set_hosting_provider(
+    referral: Referral, *, name: str, abuse_email: str, acting_user: User
+) -> HostingProvider:
+    """Name the hosting provider of a notice by hand (no abuse contact was found by RDAP);
+    a queued notice then goes out with the next notice run."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.destination != Destination.NOTICE:
+        raise ValueError("only a notice has a hosting provider")
+    if locked.status not in _OPEN:
+        raise ValueError("this notice has already gone out")
+    provider = HostingProvider.objects.filter(abuse_email__iexact=abuse_email).first()
+    if provider is None:
+        provider = HostingProvider.objects.create(
+            name=name, abuse_email=abuse_email, country=locked.country, source="manual"
+        )
+    locked.hosting_provider = provider
+    locked.outcome = ""
+    locked.save(update_fields=["hosting_provider", "outcome"])
+    record("referral.set_provider", actor=acting_user, obj=locked, detail={"provider": provider.pk})
+    dispatch(locked)
+    return provider

@@ -26,6 +26,11 @@ class ReferralUpdateForm(forms.Form):
     remote_reference = forms.CharField(label=_("Your reference"), max_length=100, required=False)
 
 
+class ProviderForm(forms.Form):
+    name = forms.CharField(label=_("Hosting provider"), max_length=255)
+    abuse_email = forms.EmailField(label=_("Its abuse contact (e-mail)"))
+
+
 class HoldForm(forms.Form):
     until = forms.DateTimeField(
         label=_("Hold until (UTC)"),

@@ -6,12 +6,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Role, User
-from hotline.accounts.rules import CASE_ROLES, can_see_referrals, role_required, rule_required
+from hotline.accounts.rules import (
+    CASE_ROLES,
+    can_see_referrals,
+    is_own_hotline_staff,
+    role_required,
+    rule_required,
+)
 from hotline.audit.actions import record
 from hotline.cases.queries import visible_items
 from hotline.routing import actions, queries
 from hotline.routing.engine import PlannedReferral, plan
-from hotline.routing.forms import HoldForm, OverrideForm, ReferralUpdateForm
+from hotline.routing.forms import HoldForm, OverrideForm, ProviderForm, ReferralUpdateForm
 from hotline.routing.models import Destination, Partner, PoliceChannel, PoliceUnit, ReferralStatus
 
 
@@ -34,6 +40,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(queries.visible_referrals(user), pk=pk)
     update_form = ReferralUpdateForm(request.POST if "update" in request.POST else None, prefix="u")
     hold_form = HoldForm(request.POST if "hold" in request.POST else None, prefix="h")
+    provider_form = ProviderForm(request.POST if "provider" in request.POST else None, prefix="p")
     if request.method == "POST":
         try:
             if "update" in request.POST and update_form.is_valid():
@@ -43,6 +50,12 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if "clear" in request.POST:
                 actions.clear_hold(referral, acting_user=user)
                 messages.success(request, _("Hold cleared: the notice goes out now."))
+                return redirect("routing:referral", pk=pk)
+            if "provider" in request.POST and provider_form.is_valid():
+                actions.set_hosting_provider(
+                    referral, acting_user=user, **provider_form.cleaned_data
+                )
+                messages.success(request, _("Hosting provider recorded."))
                 return redirect("routing:referral", pk=pk)
             if "hold" in request.POST and hold_form.is_valid():
                 actions.extend_hold(referral, acting_user=user, **hold_form.cleaned_data)
@@ -58,7 +71,12 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "update_form": update_form,
             "hold_form": hold_form,
+            "provider_form": provider_form,
             "held": referral.status == ReferralStatus.HELD,
+            "needs_provider": referral.destination == Destination.NOTICE
+            and referral.hosting_provider_id is None
+            and referral.status in (ReferralStatus.HELD, ReferralStatus.QUEUED)
+            and is_own_hotline_staff(user),
         },
     )
 

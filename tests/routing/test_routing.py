@@ -204,3 +204,31 @@ def test_content_back_after_removal_is_referred_again(world: World) -> None:
     assess_item(Item.objects.get(pk=item.pk), BASELINE, acting_user=world.alice)
 
     assert Referral.objects.filter(item=item, destination=Destination.NOTICE).count() == 2
+
+
+def test_analyst_names_the_provider_when_rdap_found_none(world: World) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import signed_in
+
+    routing_world()
+    item = hosted_item("http://images.example.test/13", country="BR", abuse_email="")
+    assess_item(item, BASELINE, acting_user=world.alice)
+    notice = Referral.objects.get(item=item, destination=Destination.NOTICE)
+    assert notice.hosting_provider is None
+    assert notice.outcome == "no abuse contact known: enter the hosting provider by hand"
+
+    response = signed_in(world.alice).post(
+        reverse("routing:referral", kwargs={"pk": notice.pk}),
+        {
+            "provider": "1",
+            "p-name": "Synthetic Host",
+            "p-abuse_email": "abuse@synthetic.example.test",
+        },
+    )
+
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert notice.hosting_provider.abuse_email == "abuse@synthetic.example.test"  # type: ignore[union-attr]
+    assert item.notice_items.count() == 1  # type: ignore[attr-defined]
+    assert AuditEvent.objects.filter(action="referral.set_provider").count() == 1
