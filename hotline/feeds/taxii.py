@@ -431,8 +431,11 @@ def _object_versions(found: Collection, object_id: str) -> list[Listed] | None:
     return [_listed(v, found) for v in result]
 
 
-@taxii_endpoint
-def object_detail(request: HttpRequest, collection_id: uuid.UUID, object_id: str) -> HttpResponse:
+def _object_request(
+    request: HttpRequest, collection_id: uuid.UUID, object_id: str
+) -> HttpResponse | tuple[Any, Any, list[Any]]:
+    """What both per-object endpoints start with: the collection, the filters, and the object's
+    versions added after ``added_after``; or the error response to send instead."""
     found = _collection_or_error(request, collection_id)
     if found is None:
         return _not_found(NO_COLLECTION)
@@ -445,6 +448,15 @@ def object_detail(request: HttpRequest, collection_id: uuid.UUID, object_id: str
         return _not_found(f"No object {object_id[:100]!r} in this collection.")
     if query.added_after is not None:
         every = [i for i in every if i.date_added > query.added_after]
+    return found, query, every
+
+
+@taxii_endpoint
+def object_detail(request: HttpRequest, collection_id: uuid.UUID, object_id: str) -> HttpResponse:
+    answer = _object_request(request, collection_id, object_id)
+    if isinstance(answer, HttpResponse):
+        return answer
+    found, query, every = answer
     if query.stamps is not None:
         every = [i for i in every if i.version in query.stamps]
     elif query.versions == "last":
@@ -467,18 +479,10 @@ def object_detail(request: HttpRequest, collection_id: uuid.UUID, object_id: str
 
 @taxii_endpoint
 def object_versions(request: HttpRequest, collection_id: uuid.UUID, object_id: str) -> HttpResponse:
-    found = _collection_or_error(request, collection_id)
-    if found is None:
-        return _not_found(NO_COLLECTION)
-    try:
-        query = parse_query(request)
-    except BadFilter as exc:
-        return taxii_error(400, "Bad filter", str(exc))
-    every = _object_versions(found, object_id)
-    if every is None:
-        return _not_found(f"No object {object_id[:100]!r} in this collection.")
-    if query.added_after is not None:
-        every = [i for i in every if i.date_added > query.added_after]
+    answer = _object_request(request, collection_id, object_id)
+    if isinstance(answer, HttpResponse):
+        return answer
+    found, _query, every = answer
     audit_pull(
         credential_of(request),
         "taxii",

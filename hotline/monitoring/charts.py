@@ -153,9 +153,11 @@ def render(chart: Chart) -> SafeString:
     return mark_safe("".join(renderer(chart)))  # noqa: S308 - every text is escaped
 
 
-def _bar(chart: Chart) -> list[str]:
-    """Vertical bars, one group per category, one bar per series in the group."""
-    left, right, top, plot_height = 56.0, 10.0, 20.0, 200.0
+def _vertical_frame(
+    chart: Chart, left: float, right: float, top: float, plot_height: float
+) -> tuple[list[str], list[str], float, float]:
+    """The frame bar and line charts share: the opened SVG, the legend (when several series),
+    the value axis with its grid; returns (parts, legend parts, pixels per unit, baseline y)."""
     many = len(chart.series) > 1
     legend_parts, legend_bottom = (
         _legend(chart.series, top + plot_height + 52) if many else ([], top + plot_height + 40)
@@ -173,6 +175,13 @@ def _bar(chart: Chart) -> list[str]:
             f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(_text(left - 6, y + 4, format_value(tick, chart.unit), anchor="end", size=10))
+    return parts, legend_parts, scale, base
+
+
+def _bar(chart: Chart) -> list[str]:
+    """Vertical bars, one group per category, one bar per series in the group."""
+    left, right, top, plot_height = 56.0, 10.0, 20.0, 200.0
+    parts, legend_parts, scale, base = _vertical_frame(chart, left, right, top, plot_height)
     slot = (WIDTH - left - right) / len(chart.categories)
     bar = min(48.0, slot * 0.8 / len(chart.series))
     label_limit = max(4, int(slot / 6.5))
@@ -298,23 +307,7 @@ def _stacked(chart: Chart) -> list[str]:
 def _line(chart: Chart) -> list[str]:
     """Lines over ordered categories (months), one per series, every point labelled."""
     left, right, top, plot_height = 56.0, 36.0, 20.0, 200.0
-    many = len(chart.series) > 1
-    legend_parts, legend_bottom = (
-        _legend(chart.series, top + plot_height + 52) if many else ([], top + plot_height + 40)
-    )
-    parts = _open(chart, legend_bottom + 4)
-    maximum = max(max(s.values, default=0) for s in chart.series)
-    if chart.reference is not None:
-        maximum = max(maximum, chart.reference)
-    ticks = _ticks(maximum, whole=_whole(chart))
-    scale = plot_height / ticks[-1]
-    base = top + plot_height
-    for tick in ticks:
-        y = base - tick * scale
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
-        )
-        parts.append(_text(left - 6, y + 4, format_value(tick, chart.unit), anchor="end", size=10))
+    parts, legend_parts, scale, base = _vertical_frame(chart, left, right, top, plot_height)
     count = len(chart.categories)
     step = (WIDTH - left - right - 20) / max(count - 1, 1)
     every = max(1, math.ceil(count / 12))
@@ -338,7 +331,7 @@ def _line(chart: Chart) -> list[str]:
                 f'<circle cx="{x_of(i):.1f}" cy="{base - v * scale:.1f}" r="3.5" fill="{colour}">'
                 f"<title>{escape(chart.categories[i])}, {escape(s.label)}: {escape(format_value(v, chart.unit))}</title></circle>"
             )
-            if not many and count <= 24:
+            if len(chart.series) == 1 and count <= 24:
                 parts.append(
                     _text(
                         x_of(i),
