@@ -18,13 +18,11 @@ STAFF_ROLES = tuple(Role)
 ViewFunc = Callable[..., HttpResponse]
 
 
-def role_required(*roles: str, own_staff_only: bool = True) -> Callable[[ViewFunc], ViewFunc]:
-    """Allow a signed-in, two-factor-verified user holding any of ``roles``.
+def _signed_in_view(refusal: Callable[[User], str | None]) -> Callable[[ViewFunc], ViewFunc]:
+    """A view for signed-in users that ``refusal`` does not refuse (it returns why, or None).
 
     Two-factor verification is enforced for every signed-in request by
-    ``TwoFactorMiddleware``; this decorator adds the role check and, unless
-    ``own_staff_only`` is False, requires the user to belong to the hotline that
-    runs this instance (a partner's or police user never sees our case data).
+    ``TwoFactorMiddleware``; an anonymous visitor is sent to the sign-in page.
     """
 
     def decorator(view: ViewFunc) -> ViewFunc:
@@ -34,16 +32,29 @@ def role_required(*roles: str, own_staff_only: bool = True) -> Callable[[ViewFun
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             assert isinstance(user, User)
-            if not user.has_role(*roles):
-                raise PermissionDenied("Your role does not give access to this page.")
-            if own_staff_only and not is_own_hotline_staff(user):
-                raise PermissionDenied("Only this hotline's own staff can open this page.")
+            reason = refusal(user)
+            if reason is not None:
+                raise PermissionDenied(reason)
             return view(request, *args, **kwargs)
 
-        wrapped.required_roles = tuple(roles)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def role_required(*roles: str, own_staff_only: bool = True) -> Callable[[ViewFunc], ViewFunc]:
+    """Allow a signed-in, two-factor-verified user holding any of ``roles`` and, unless
+    ``own_staff_only`` is False, belonging to the hotline that runs this instance (a
+    partner's or police user never sees our case data)."""
+
+    def refusal(user: User) -> str | None:
+        if not user.has_role(*roles):
+            return "Your role does not give access to this page."
+        if own_staff_only and not is_own_hotline_staff(user):
+            return "Only this hotline's own staff can open this page."
+        return None
+
+    return _signed_in_view(refusal)
 
 
 def is_own_hotline_staff(user: User) -> bool:
@@ -60,21 +71,9 @@ def can_see_referrals(user: User) -> bool:
 
 def rule_required(predicate: Callable[[User], bool]) -> Callable[[ViewFunc], ViewFunc]:
     """Allow a signed-in user for whom ``predicate`` holds (for rules that roles alone cannot say)."""
-
-    def decorator(view: ViewFunc) -> ViewFunc:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            assert isinstance(user, User)
-            if not predicate(user):
-                raise PermissionDenied("Your account does not give access to this page.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return _signed_in_view(
+        lambda user: None if predicate(user) else "Your account does not give access to this page."
+    )
 
 
 def navigation(user: User) -> dict[str, bool]:

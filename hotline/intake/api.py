@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
-from hotline.accounts.models import Scope
+from hotline.accounts.models import ApiCredential, Scope
 from hotline.audit.actions import record
 from hotline.cases.actions import file_report
 from hotline.cases.models import Report
@@ -108,19 +108,24 @@ def _file_batch(reports: list[Any], credential: Any) -> tuple[int, dict[str, Any
     return (201 if any_created else 200), {"reports": results}
 
 
+def _own_report(credential: ApiCredential, reference: str) -> Report | None:
+    """A report this client's organisation submitted; never anybody else's."""
+    return Report.objects.filter(reference=reference, submitted_by=credential.organisation).first()
+
+
+def _no_such_report() -> HttpResponse:
+    return problem(
+        404, "No such report", "No report with this reference was submitted by your organisation."
+    )
+
+
 @api_endpoint(Scope.INTAKE)
 def report_status(request: HttpRequest, reference: str) -> HttpResponse:
     """The status of a report this client submitted (and only of those)."""
     credential = credential_of(request)
-    report = Report.objects.filter(
-        reference=reference, submitted_by=credential.organisation
-    ).first()
+    report = _own_report(credential, reference)
     if report is None:
-        return problem(
-            404,
-            "No such report",
-            "No report with this reference was submitted by your organisation.",
-        )
+        return _no_such_report()
     record("report.status_api", actor=credential, obj=report)
     return JsonResponse(
         {
@@ -144,15 +149,9 @@ def upload_media(request: HttpRequest, reference: str) -> HttpResponse:
     from hotline.matching.uploads import UploadsDisabled, attach_media
 
     credential = credential_of(request)
-    report = Report.objects.filter(
-        reference=reference, submitted_by=credential.organisation
-    ).first()
+    report = _own_report(credential, reference)
     if report is None:
-        return problem(
-            404,
-            "No such report",
-            "No report with this reference was submitted by your organisation.",
-        )
+        return _no_such_report()
     if not settings.MEDIA_UPLOADS_ENABLED:
         return problem(
             403, "Media uploads are off", "This hotline keeps hashes only: send hashes, not files."
