@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
 import shutil
 import sys
-import sysconfig
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -160,19 +160,40 @@ def test_helper_keeps_its_copy_when_hotline_is_unreachable(tmp_path: Path) -> No
     assert log.getvalue().startswith("hotline helper: keeping serial 7:")
 
 
-def _helper_python() -> str:
+# What the helper needs on a proxy: its own module, the canonicaliser, and two pure-Python packages.
+HELPER_MODULES = (
+    "hotline/__init__.py",
+    "hotline/feeds/__init__.py",
+    "hotline/feeds/squid_helper.py",
+    "hotline/hosting/__init__.py",
+    "hotline/hosting/canonical.py",
+    "hotline/hosting/domains.py",
+    "hotline/hosting/ipv4.py",
+)
+HELPER_PACKAGES = ("idna", "publicsuffixlist")
+
+
+def _helper_python(install_dir: Path) -> str:
     """How the proxy's user starts the helper. Squid started as root runs helpers as nobody,
-    who cannot reach an interpreter under /root: then Debian's python3 runs it, with this
-    checkout and the virtualenv's pure-Python packages on its path (as an ISP would install
-    them on the proxy)."""
+    who may not read this checkout or its virtualenv (a CI clone can sit in a 0700 folder):
+    then the helper is installed into ``install_dir``, as an ISP would install it on the
+    proxy, and Debian's python3 runs it from there."""
     if os.geteuid() != 0:
         return sys.executable
     system_python = shutil.which("python3", path="/usr/bin:/bin")
     if system_python is None:
         skip_unless_ci("Debian's python3 is needed to run the helper as the proxy's user")
     assert system_python is not None
-    packages = sysconfig.get_paths()["purelib"]
-    return f"/usr/bin/env PYTHONPATH={ROOT}:{packages} {system_python}"
+    for module in HELPER_MODULES:
+        target = install_dir / module
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / module, target)
+    for package in HELPER_PACKAGES:
+        source = Path(importlib.import_module(package).__file__ or "").parent
+        shutil.copytree(source, install_dir / package, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [install_dir, *install_dir.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return f"/usr/bin/env PYTHONPATH={install_dir} {system_python}"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -192,7 +213,7 @@ def test_squid_with_the_helper_blocks_a_listed_url_and_passes_an_unlisted_one(
     token.write_text(proxy.token)
     token.chmod(0o644)
     helper = (
-        f"{_helper_python()} -m hotline.feeds.squid_helper"
+        f"{_helper_python(state / 'lib')} -m hotline.feeds.squid_helper"
         f" --feed {live_server.url}/api/v1/feeds/urls"
         f" --token-file {token} --cache {state}/urls.json --hashed"
     )
