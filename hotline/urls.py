@@ -12,6 +12,7 @@ admin.site.site_header = settings.INSTANCE_NAME
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("report/", include("hotline.intake.urls")),
     path("staff/", core_views.staff_home, name="staff_home"),
@@ -25,3 +26,6 @@ urlpatterns = [
     path("staff/admin/", admin.site.urls),
     path("api/v1/", include("hotline.core.api_urls")),
 ]
+
+# A database outage outside a view becomes a retryable 503, not a 500 (see core.views).
+handler500 = "hotline.core.views.server_error"

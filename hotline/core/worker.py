@@ -8,7 +8,11 @@ Built on django-tasks-db's worker, with what a hotline needs on top:
   (never run twice at once);
 * retries with exponential backoff for failed tasks, up to
   ``HOTLINE_TASK_MAX_ATTEMPTS`` runs in all (``worker_ids`` counts the runs);
-* outbox delivery between tasks.
+* outbox delivery between tasks;
+* surviving database outages: a step that fails with a connection error closes the broken
+  connections and is retried with backoff (logged once per outage); the heartbeat thread does
+  the same, and a task whose outcome could not be recorded is put back in the queue once the
+  database answers again. A worker never exits because the database went away.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from hotline.core.models import WorkerHeartbeat
+from hotline.core.outage import DATABASE_ERRORS, Reconnector
 from hotline.outbox.actions import deliver_due
 
 logger = logging.getLogger(__name__)
@@ -88,6 +93,9 @@ class HotlineWorker(Worker):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.outbox = outbox
         self._stop_heartbeat = threading.Event()
+        # A task claimed by this worker whose outcome may not have been recorded because the
+        # database went away while it ran; released for a retry once the database is back.
+        self._unsettled_task: UUID | str | None = None
 
     # --- heartbeat --------------------------------------------------------------------
     def _beat(self) -> None:
@@ -104,32 +112,57 @@ class HotlineWorker(Worker):
         )
 
     def _heartbeat_loop(self) -> None:
+        # Its own reconnector: the thread has its own connection, and its own outage to report.
+        database = Reconnector(f"worker {self.worker_id} heartbeat")
+        wait = float(settings.WORKER_HEARTBEAT_SECONDS)
         try:
-            while not self._stop_heartbeat.wait(settings.WORKER_HEARTBEAT_SECONDS):
+            while not self._stop_heartbeat.wait(wait):
+                wait = float(settings.WORKER_HEARTBEAT_SECONDS)
                 try:
                     self._beat()
+                except DATABASE_ERRORS as exc:
+                    # Beat again soon rather than a full interval later: the lease is short.
+                    wait = min(wait, database.failed(exc))
+                    continue
                 except Exception:
                     logger.exception("heartbeat failed; retrying")
+                    continue
+                database.succeeded()
         finally:
             connection.close()
 
     # --- main loop ---------------------------------------------------------------------
     def run(self) -> None:
-        self._beat()
+        database = Reconnector(f"worker {self.worker_id}")
+        while self.running:
+            try:
+                self._beat()
+                break
+            except DATABASE_ERRORS as exc:
+                time.sleep(database.failed(exc))
+        else:
+            return
+        database.succeeded()
         beat = threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True)
         beat.start()
         logger.info("worker %s started", self.worker_id)
         last_reap = 0.0
         try:
             while self.running:
-                close_old_connections()
-                did_work = False
-                if time.monotonic() - last_reap > settings.WORKER_HEARTBEAT_SECONDS:
-                    reap_orphaned_tasks()
-                    last_reap = time.monotonic()
-                if self.outbox:
-                    did_work |= deliver_due(self.worker_id) > 0
-                did_work |= self._run_one_task()
+                try:
+                    close_old_connections()
+                    self._settle_unsettled_task()
+                    did_work = False
+                    if time.monotonic() - last_reap > settings.WORKER_HEARTBEAT_SECONDS:
+                        reap_orphaned_tasks()
+                        last_reap = time.monotonic()
+                    if self.outbox:
+                        did_work |= deliver_due(self.worker_id) > 0
+                    did_work |= self._run_one_task()
+                except DATABASE_ERRORS as exc:
+                    self._sleep(database.failed(exc))
+                    continue
+                database.succeeded()
                 if self.batch and not did_work:
                     return
                 if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
@@ -138,7 +171,17 @@ class HotlineWorker(Worker):
                     time.sleep(self.interval)
         finally:
             self._stop_heartbeat.set()
-            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+            try:
+                WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+            except DATABASE_ERRORS:
+                # The row goes stale and the worker shows as dead once its lease passes.
+                logger.warning("worker %s stopped without removing its heartbeat", self.worker_id)
+
+    def _sleep(self, seconds: float) -> None:
+        # Short naps, so that a shutdown request is honoured promptly during a long backoff.
+        deadline = time.monotonic() + seconds
+        while self.running and time.monotonic() < deadline:
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
     def _run_one_task(self) -> bool:
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
@@ -149,9 +192,35 @@ class HotlineWorker(Worker):
             if task_result is None:
                 return False
             task_result.claim(self.worker_id)
+        # From here until the outcome is recorded, an outage must not leave the task RUNNING
+        # under a live worker (the reaper never touches a live worker's task).
+        self._unsettled_task = task_result.pk
         self.run_task(task_result)
         self._maybe_retry(task_result.pk)
+        self._unsettled_task = None
         return True
+
+    def _settle_unsettled_task(self) -> None:
+        """Put back in the queue the task whose outcome an outage kept us from recording."""
+        pk = self._unsettled_task
+        if pk is None:
+            return
+        with transaction.atomic():
+            task = (
+                DBTaskResult.objects.select_for_update()
+                .filter(pk=pk, status=TaskResultStatus.RUNNING)
+                .only("worker_ids")
+                .first()
+            )
+            # Only while it is still ours: after a long outage another worker may have reaped it.
+            if task is not None and task.worker_ids and task.worker_ids[-1] == self.worker_id:
+                DBTaskResult.objects.filter(pk=pk).update(
+                    status=TaskResultStatus.READY, started_at=None
+                )
+                logger.warning("task %s interrupted by a database outage; queued again", pk)
+        self._unsettled_task = None
+        # A task that failed with the outage (FAILED is recorded) gets its normal retry.
+        self._maybe_retry(pk)
 
     def _maybe_retry(self, pk: UUID | str) -> None:
         task = DBTaskResult.objects.filter(pk=pk).only("status", "worker_ids").first()

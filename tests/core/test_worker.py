@@ -54,12 +54,15 @@ def test_task_of_killed_worker_is_retried_not_lost_not_doubled(tmp_path: Path) -
 
 def test_live_worker_task_is_never_taken_over(tmp_path: Path) -> None:
     journal = _journal(tmp_path)
-    result = journaled_sleep.enqueue(str(journal), LEASE * 2.5)
+    result = journaled_sleep.enqueue(str(journal), LEASE * 4)
     first = start_hotline("worker", "--interval", "0.1", HOTLINE_WORKER_LEASE_SECONDS=LEASE)
     second = None
     try:
         wait_for(lambda: _lines(journal) == ["start"], what="first worker to start the task")
         second = start_hotline("worker", "--interval", "0.1", HOTLINE_WORKER_LEASE_SECONDS=LEASE)
+        # A slow start (a busy machine) must not make the check vacuous: both must be up
+        # while the task still runs past the lease.
+        wait_for(lambda: WorkerHeartbeat.objects.count() == 2, what="the second worker's heartbeat")
         wait_for(
             lambda: DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL,
             timeout=60,

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import signal
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 
-from hotline.core.schedule import JOBS, enqueue_due_jobs
+from hotline.core.schedule import JOBS, run_scheduler
 
 
 class Command(BaseCommand):
@@ -18,19 +16,19 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="check once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        running = True
+        stopping = False
 
         def stop(signum: int, frame: object) -> None:
-            nonlocal running
-            running = False
+            nonlocal stopping
+            stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"scheduler: {len(JOBS)} periodic jobs: {', '.join(sorted(JOBS))}")
-        while running:
-            close_old_connections()
-            for name in enqueue_due_jobs():
-                self.stdout.write(f"scheduler: enqueued {name}")
-            if options["once"]:
-                return
-            time.sleep(options["interval"])
+        self.stdout.flush()
+        run_scheduler(
+            interval=options["interval"],
+            should_stop=lambda: stopping,
+            max_checks=1 if options["once"] else None,
+            on_enqueued=lambda name: self.stdout.write(f"scheduler: enqueued {name}"),
+        )
