@@ -31,14 +31,19 @@ from hotline.routing.federation.identity import (
     instance_key_id,
     instance_private_key,
 )
-from hotline.routing.federation.nonces import DatabaseNonceStore, purge_expired_nonces
-from hotline.routing.federation.protocol import INBOX_PATH
-from hotline.routing.keys import (
+from hotline.routing.federation.keys import (
     generate_private_key,
     key_id_for,
     private_key_to_pem,
     public_key_to_text,
 )
+from hotline.routing.federation.nonces import (
+    DatabaseNonceStore,
+    NonceStore,
+    purge_expired_nonces,
+)
+from hotline.routing.federation.protocol import INBOX_PATH
+from hotline.routing.federation.signatures import sign_request, verify_request
 from hotline.routing.models import (
     FederationMessage,
     InboundForward,
@@ -47,8 +52,6 @@ from hotline.routing.models import (
     ReferralStatus,
     SignatureNonce,
 )
-from hotline.routing.nonces import NonceStore
-from hotline.routing.signatures import sign_request, verify_request
 from hotline.takedown.actions import confirm_removed
 from tests.conftest import World
 from tests.httpserver import serve
