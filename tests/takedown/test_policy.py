@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from hotline.takedown.policy import (
+from hotline.takedown.liveness.policy import (
     DEFAULT_ALLOWED_PORTS,
     FetchPolicy,
     parse_proxy,
