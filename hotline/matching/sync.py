@@ -20,8 +20,8 @@ import numpy.typing as npt
 from django.conf import settings
 
 from hotline.matching.index import IndexEntry, MatchIndex
-from hotline.matching.mih import DEFAULT_MIN_QUALITY, DEFAULT_RADIUS
 from hotline.matching.models import HashEntry, HashList
+from hotline.matching.pdq_index import DEFAULT_MIN_QUALITY, DEFAULT_RADIUS
 
 _CHUNK = 20000
 

@@ -1,4 +1,4 @@
-"""PDQ for images: decode fast and small, then hash the luma with :mod:`hotline.matching.pdq`.
+"""PDQ for images: decode fast and small, then hash the luma (:mod:`.pdq_algorithm`).
 
 Speed comes from decoding less: a JPEG is decoded straight to its luma plane
 (``draft("L")``, which skips colour conversion and chroma upsampling) and, when
@@ -24,8 +24,8 @@ from PIL import Image
 from hotline.matching import media
 from hotline.matching.errors import MalformedMedia, MediaTooLarge
 from hotline.matching.hashing.base import HashValue, register
+from hotline.matching.hashing.pdq_algorithm import HEX_LENGTH, PdqHash, luma_from_rgb, pdq_from_luma
 from hotline.matching.media import MediaType
-from hotline.matching.pdq import HEX_LENGTH, PdqHash, luma_from_rgb, pdq_from_luma
 
 WORKING_SIZE = 512
 EXACT_BELOW_QUALITY = 50
