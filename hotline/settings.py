@@ -134,6 +134,9 @@ TOURISM_REPORTS_PER_HOUR = env_int(
 
 # Monitoring: counts from 1 to N-1 are shown as "fewer than N" on the public transparency page.
 MONITORING_SMALL_COUNT_THRESHOLD = env_int("HOTLINE_MONITORING_SMALL_COUNT_THRESHOLD", 5, minimum=1)
+# Regions for statistics (code, not environment): {"code": {"name": ..., "countries": [...]}};
+# empty: the UN M49 sub-regions (hotline.monitoring.regions).
+MONITORING_REGIONS: dict[str, dict[str, str | list[str]]] = {}
 
 # Feeds for ISPs, mobile operators, payment companies and partners (docs/feeds.md).
 FEEDS_DIR = Path(env_str("HOTLINE_FEEDS_DIR", str(VAR_DIR / "feeds")))

@@ -44,11 +44,11 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeEr
 
 
 def max_image_pixels() -> int:
-    return int(getattr(settings, "MATCHING_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS))
+    return int(settings.MATCHING_MAX_IMAGE_PIXELS)
 
 
 def max_image_bytes() -> int:
-    return int(getattr(settings, "MATCHING_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES))
+    return int(settings.MATCHING_MAX_IMAGE_BYTES)
 
 
 def _open(data: bytes, media_type: MediaType) -> Image.Image:

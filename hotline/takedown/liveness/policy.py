@@ -143,26 +143,30 @@ class FetchPolicy:
 
 
 def policy_from_settings() -> FetchPolicy:
-    """The default policy, from the ``TAKEDOWN_LIVENESS_*`` settings (each optional).
+    """The default policy, from the ``TAKEDOWN_LIVENESS_*`` settings.
 
     Raises ``ImproperlyConfigured`` naming the setting when a value is unusable, and when
     ``TAKEDOWN_LIVENESS_ALLOW_LOOPBACK`` is on in production.
     """
-    allow_loopback = bool(getattr(settings, "TAKEDOWN_LIVENESS_ALLOW_LOOPBACK", False))
-    if allow_loopback and getattr(settings, "PRODUCTION", False):
+    allow_loopback = bool(settings.TAKEDOWN_LIVENESS_ALLOW_LOOPBACK)
+    if allow_loopback and settings.PRODUCTION:
         raise ImproperlyConfigured(
             "TAKEDOWN_LIVENESS_ALLOW_LOOPBACK: for tests only; it must be off in production"
         )
-    ports = _ports(getattr(settings, "TAKEDOWN_LIVENESS_ALLOWED_PORTS", DEFAULT_ALLOWED_PORTS))
+    ports = _ports(settings.TAKEDOWN_LIVENESS_ALLOWED_PORTS)
     options: dict[str, Any] = {
         "allow_loopback": allow_loopback,
         "allowed_ports": ports,
-        "proxy": getattr(settings, "TAKEDOWN_LIVENESS_PROXY", "") or None,
-        "connect_timeout": _seconds("TAKEDOWN_LIVENESS_CONNECT_TIMEOUT", 5.0),
-        "read_timeout": _seconds("TAKEDOWN_LIVENESS_READ_TIMEOUT", 10.0),
-        "deadline": _seconds("TAKEDOWN_LIVENESS_DEADLINE", 30.0),
-        "user_agent": getattr(settings, "TAKEDOWN_LIVENESS_USER_AGENT", DEFAULT_USER_AGENT),
-        "ca_file": getattr(settings, "TAKEDOWN_LIVENESS_CA_FILE", "") or None,
+        "proxy": settings.TAKEDOWN_LIVENESS_PROXY or None,
+        "connect_timeout": _seconds(
+            "TAKEDOWN_LIVENESS_CONNECT_TIMEOUT", settings.TAKEDOWN_LIVENESS_CONNECT_TIMEOUT
+        ),
+        "read_timeout": _seconds(
+            "TAKEDOWN_LIVENESS_READ_TIMEOUT", settings.TAKEDOWN_LIVENESS_READ_TIMEOUT
+        ),
+        "deadline": _seconds("TAKEDOWN_LIVENESS_DEADLINE", settings.TAKEDOWN_LIVENESS_DEADLINE),
+        "user_agent": settings.TAKEDOWN_LIVENESS_USER_AGENT,
+        "ca_file": settings.TAKEDOWN_LIVENESS_CA_FILE or None,
     }
     try:
         return FetchPolicy(**options)
@@ -183,8 +187,7 @@ def _ports(value: Iterable[int | str]) -> frozenset[int]:
     return frozenset(ports)
 
 
-def _seconds(name: str, default: float) -> float:
-    value = getattr(settings, name, default)
+def _seconds(name: str, value: float | str) -> float:
     try:
         seconds = float(value)
     except (TypeError, ValueError):
