@@ -267,7 +267,7 @@ class ItemBusy(Exception):
 
 
 def claim_minutes() -> int:
-    return int(settings.CASES_CLAIM_MINUTES)
+    return int(settings.CLAIM_MINUTES)
 
 
 @transaction.atomic
@@ -298,7 +298,7 @@ def release_item(item: Item, *, acting_user: User) -> None:
 
 
 def four_eyes_required(legality: str) -> bool:
-    return legality in settings.CASES_FOUR_EYES
+    return legality in settings.FOUR_EYES
 
 
 @dataclass(frozen=True)

@@ -531,7 +531,7 @@ def test_removal_of_a_forwarded_item_tells_the_origin_once(world: World, remote:
 def test_forward_of_an_item_already_found_not_illegal_is_answered_at_once(
     world: World, remote: Remote, settings: Any
 ) -> None:
-    settings.CASES_FOUR_EYES = []
+    settings.FOUR_EYES = []
     filed = file_report(
         ReportInput(
             channel=Channel.PUBLIC_WEB,

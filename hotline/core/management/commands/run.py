@@ -44,7 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  staff sign-in: http://{host}:{port}/staff/login/")
         if children:
             self.stdout.write(f"  with {len(children)} background process(es): worker, scheduler")
-        if settings.DEMO_MODE:
+        if settings.DEMO:
             self.stdout.write(self.style.WARNING("  DEMO MODE: two-factor authentication relaxed"))
         try:
             serve(
