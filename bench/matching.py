@@ -45,7 +45,7 @@ def bench_hashing(count: int) -> None:
     import pdqhash
 
     from hotline.matching.hashing import hash_stream
-    from hotline.matching.pdq import hamming_distance
+    from hotline.matching.hashing.pdq_algorithm import hamming_distance
     from hotline.matching.synthetic import encode, synthetic_image
 
     images = [encode(synthetic_image(seed)) for seed in range(count)]
@@ -83,7 +83,7 @@ def _queries(words: np.ndarray, count: int, rng: np.random.Generator) -> np.ndar
 
 
 def bench_pdq_index(sizes: list[int], query_count: int, recall_sample: int) -> None:
-    from hotline.matching.mih import PdqIndex, distances
+    from hotline.matching.pdq_index import PdqIndex, distances
 
     rows = []
     for size in sizes:

@@ -33,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("HOTLINE_CSRF_TRUSTED_ORIGINS", [])
 
 # Demo mode relaxes two-factor enrolment so a newcomer can click around at once.
 # Every staff page then carries a red banner saying so; production refuses it.
-DEMO_MODE = env_bool("HOTLINE_DEMO", False)
+DEMO = env_bool("HOTLINE_DEMO", False)
 
 # This instance: the organisation it belongs to and the country it serves.
 INSTANCE_NAME = env_str("HOTLINE_INSTANCE_NAME", "Hotline")
@@ -61,7 +61,7 @@ HOSTING_STATIC_IPS: dict[str, dict[str, object]] = {}
 # "demo": the demo world's fixed table of reserved names stands in for DNS, IP data and RDAP
 # (the default in demo mode; two-instance tests use it too).
 HOSTING_STATIC_TABLES = env_choice(
-    "HOTLINE_HOSTING_STATIC_TABLES", "demo" if DEMO_MODE else "none", ("none", "demo")
+    "HOTLINE_HOSTING_STATIC_TABLES", "demo" if DEMO else "none", ("none", "demo")
 )
 if HOSTING_STATIC_TABLES == "demo":
     from hotline.demo_network import DEMO_HOSTS, DEMO_IPS
@@ -79,13 +79,13 @@ MATCHING_MAX_IMAGE_BYTES = env_int("HOTLINE_MATCHING_MAX_IMAGE_MB", 64, minimum=
 MATCHING_INDEX_REFRESH_SECONDS = env_int("HOTLINE_MATCHING_INDEX_REFRESH_SECONDS", 30, minimum=0)
 # Media uploads: off by default (hashes and metadata only). When on: encrypted at rest with
 # AES-GCM keys from HOTLINE_MEDIA_KEYS ("id:base64,..."; first is current), purged after retention.
-MEDIA_UPLOADS_ENABLED = env_bool("HOTLINE_MEDIA_UPLOADS", False)
+MEDIA_UPLOADS = env_bool("HOTLINE_MEDIA_UPLOADS", False)
 MEDIA_KEYS = env_str("HOTLINE_MEDIA_KEYS", "")
-MEDIA_STORE_DIR = env_str("HOTLINE_MEDIA_DIR", str(VAR_DIR / "media"))
+MEDIA_DIR = env_str("HOTLINE_MEDIA_DIR", str(VAR_DIR / "media"))
 MEDIA_MAX_BYTES = env_int("HOTLINE_MEDIA_MAX_MB", 50, minimum=1) * 1024 * 1024
 MEDIA_RETENTION_DAYS = env_int("HOTLINE_MEDIA_RETENTION_DAYS", 90, minimum=1)
 MEDIA_CLEAR_VIEW = env_bool("HOTLINE_MEDIA_CLEAR_VIEW", True)
-if MEDIA_UPLOADS_ENABLED and not MEDIA_KEYS:
+if MEDIA_UPLOADS and not MEDIA_KEYS:
     raise ImproperlyConfigured(
         "HOTLINE_MEDIA_KEYS: media uploads are on, so an encryption key is required"
     )
@@ -101,23 +101,23 @@ TAKEDOWN_ESCALATION_EMAIL = env_str("HOTLINE_TAKEDOWN_ESCALATION_EMAIL", "")
 TAKEDOWN_CONFIRM_REMOVAL_MINUTES = env_int(
     "HOTLINE_TAKEDOWN_CONFIRM_REMOVAL_MINUTES", 60, minimum=0
 )
-TAKEDOWN_LIVENESS_INTERVAL_MINUTES = env_int("HOTLINE_LIVENESS_INTERVAL_MINUTES", 60, minimum=1)
-TAKEDOWN_LIVENESS_BATCH = env_int("HOTLINE_LIVENESS_BATCH", 500, minimum=1)
-TAKEDOWN_LIVENESS_PROXY = env_str("HOTLINE_LIVENESS_PROXY", "")
+LIVENESS_INTERVAL_MINUTES = env_int("HOTLINE_LIVENESS_INTERVAL_MINUTES", 60, minimum=1)
+LIVENESS_BATCH = env_int("HOTLINE_LIVENESS_BATCH", 500, minimum=1)
+LIVENESS_PROXY = env_str("HOTLINE_LIVENESS_PROXY", "")
 # Tests only: let the checker reach a server on 127.0.0.1 (refused in production mode).
-TAKEDOWN_LIVENESS_ALLOW_LOOPBACK = env_bool("HOTLINE_LIVENESS_ALLOW_LOOPBACK", False)
-if PRODUCTION and TAKEDOWN_LIVENESS_ALLOW_LOOPBACK:
+LIVENESS_ALLOW_LOOPBACK = env_bool("HOTLINE_LIVENESS_ALLOW_LOOPBACK", False)
+if PRODUCTION and LIVENESS_ALLOW_LOOPBACK:
     raise ImproperlyConfigured(
         "HOTLINE_LIVENESS_ALLOW_LOOPBACK: for tests only; it must be off in production"
     )
-TAKEDOWN_LIVENESS_ALLOWED_PORTS = env_list("HOTLINE_LIVENESS_PORTS", ["80", "443", "8080", "8443"])
-TAKEDOWN_LIVENESS_CONNECT_TIMEOUT = env_int("HOTLINE_LIVENESS_CONNECT_TIMEOUT", 5, minimum=1)
-TAKEDOWN_LIVENESS_READ_TIMEOUT = env_int("HOTLINE_LIVENESS_READ_TIMEOUT", 10, minimum=1)
-TAKEDOWN_LIVENESS_DEADLINE = env_int("HOTLINE_LIVENESS_DEADLINE", 30, minimum=1)
-TAKEDOWN_LIVENESS_USER_AGENT = env_str(
+LIVENESS_PORTS = env_list("HOTLINE_LIVENESS_PORTS", ["80", "443", "8080", "8443"])
+LIVENESS_CONNECT_TIMEOUT = env_int("HOTLINE_LIVENESS_CONNECT_TIMEOUT", 5, minimum=1)
+LIVENESS_READ_TIMEOUT = env_int("HOTLINE_LIVENESS_READ_TIMEOUT", 10, minimum=1)
+LIVENESS_DEADLINE = env_int("HOTLINE_LIVENESS_DEADLINE", 30, minimum=1)
+LIVENESS_USER_AGENT = env_str(
     "HOTLINE_LIVENESS_USER_AGENT", "Mozilla/5.0 (compatible; liveness-check/1.0)"
 )
-TAKEDOWN_LIVENESS_CA_FILE = env_str("HOTLINE_LIVENESS_CA_FILE", "")
+LIVENESS_CA_FILE = env_str("HOTLINE_LIVENESS_CA_FILE", "")
 
 # Federation: this instance's Ed25519 private key (PEM; use HOTLINE_FEDERATION_PRIVATE_KEY_FILE).
 # Empty in development: a key is generated once under var/. Production refuses to federate without.
@@ -134,6 +134,9 @@ TOURISM_REPORTS_PER_HOUR = env_int(
 
 # Monitoring: counts from 1 to N-1 are shown as "fewer than N" on the public transparency page.
 MONITORING_SMALL_COUNT_THRESHOLD = env_int("HOTLINE_MONITORING_SMALL_COUNT_THRESHOLD", 5, minimum=1)
+# Regions for statistics (code, not environment): {"code": {"name": ..., "countries": [...]}};
+# empty: the UN M49 sub-regions (hotline.monitoring.regions).
+MONITORING_REGIONS: dict[str, dict[str, str | list[str]]] = {}
 
 # Feeds for ISPs, mobile operators, payment companies and partners (docs/feeds.md).
 FEEDS_DIR = Path(env_str("HOTLINE_FEEDS_DIR", str(VAR_DIR / "feeds")))
@@ -151,9 +154,9 @@ FEEDS_COMPLAINTS_EMAIL = env_str("HOTLINE_FEEDS_COMPLAINTS_EMAIL", "")  # empty:
 FEEDS_COMPLAINTS_URL = env_str("HOTLINE_FEEDS_COMPLAINTS_URL", "")
 
 # Cases: how long an analyst holds a claimed item; which legality verdicts need a supervisor.
-CASES_CLAIM_MINUTES = env_int("HOTLINE_CLAIM_MINUTES", 20, minimum=1)
-CASES_FOUR_EYES = env_list("HOTLINE_FOUR_EYES", ["not_illegal"])
-CASES_DEFAULT_SCHEME = env_str("HOTLINE_SEVERITY_SCHEME", "inhope")
+CLAIM_MINUTES = env_int("HOTLINE_CLAIM_MINUTES", 20, minimum=1)
+FOUR_EYES = env_list("HOTLINE_FOUR_EYES", ["not_illegal"])
+SEVERITY_SCHEME = env_str("HOTLINE_SEVERITY_SCHEME", "inhope")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -35,7 +35,7 @@ def _fast_and_clean(settings: object, tmp_path_factory: pytest.TempPathFactory) 
     settings.HOSTING_RDAP_URL = ""  # type: ignore[attr-defined]
     # Media stays off unless a test turns it on; a throw-away key and folder when it does.
     settings.MEDIA_KEYS = "test:" + base64.b64encode(b"k" * 32).decode()  # type: ignore[attr-defined]
-    settings.MEDIA_STORE_DIR = str(tmp_path_factory.mktemp("media"))  # type: ignore[attr-defined]
+    settings.MEDIA_DIR = str(tmp_path_factory.mktemp("media"))  # type: ignore[attr-defined]
     cache.clear()
     translation.activate("en")  # a request in another language must not leak into the next test
     yield

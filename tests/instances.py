@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from hotline.routing.keys import (
+from hotline.routing.federation.keys import (
     generate_private_key,
     key_id_for,
     private_key_to_pem,

@@ -87,7 +87,7 @@ def _media(world: World) -> dict[str, Any]:
     from tests.matching.test_uploads import benign_jpeg, file_item
 
     data = benign_jpeg()
-    with override_settings(MEDIA_UPLOADS_ENABLED=True):
+    with override_settings(MEDIA_UPLOADS=True):
         media = attach_media(file_item(data), io.BytesIO(data), actor=world.alice)
     return {"pk": media.pk}
 

@@ -31,7 +31,7 @@ class TwoFactorMiddleware:
                 logout(request)
                 return redirect(f"{reverse('accounts:login')}?expired=1")
             request.session[LAST_SEEN_KEY] = now
-            if not settings.DEMO_MODE and not request.session.get(OTP_SESSION_KEY):
+            if not settings.DEMO and not request.session.get(OTP_SESSION_KEY):
                 exempt = {reverse(name) for name in _EXEMPT_NAMES}
                 if request.path not in exempt and not request.path.startswith(
                     (settings.STATIC_URL, "/healthz", "/api/")

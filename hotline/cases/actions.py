@@ -267,7 +267,7 @@ class ItemBusy(Exception):
 
 
 def claim_minutes() -> int:
-    return int(getattr(settings, "CASES_CLAIM_MINUTES", 20))
+    return int(settings.CLAIM_MINUTES)
 
 
 @transaction.atomic
@@ -298,7 +298,7 @@ def release_item(item: Item, *, acting_user: User) -> None:
 
 
 def four_eyes_required(legality: str) -> bool:
-    return legality in getattr(settings, "CASES_FOUR_EYES", ())
+    return legality in settings.FOUR_EYES
 
 
 @dataclass(frozen=True)

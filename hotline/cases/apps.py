@@ -8,4 +8,4 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from hotline.cases import enrichers  # noqa: F401  (registers the built-in enrichment steps)
+        from hotline.cases.enrichment import steps  # noqa: F401  (registers the built-in enrichment steps)

@@ -7,7 +7,7 @@ import logging
 from django_tasks import task
 
 from hotline.cases.actions import record_enrichment
-from hotline.cases.enrichment import ENRICHERS
+from hotline.cases.enrichment.registry import ENRICHERS
 from hotline.cases.models import Item
 
 logger = logging.getLogger(__name__)

@@ -84,7 +84,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": Timeline.objects.filter(item=item).first(),
             "referrals": item.referrals.all(),
             "can_override": user.has_role(Role.SUPERVISOR),
-            "media_uploads": settings.MEDIA_UPLOADS_ENABLED,
+            "media_uploads": settings.MEDIA_UPLOADS,
             "media_clear_view": settings.MEDIA_CLEAR_VIEW,
         },
     )

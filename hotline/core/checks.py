@@ -50,7 +50,7 @@ def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="hotline.E005",
             )
         )
-    if settings.DEMO_MODE:
+    if settings.DEMO:
         errors.append(
             Error(
                 "HOTLINE_DEMO is on in production mode.",

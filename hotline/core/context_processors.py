@@ -12,4 +12,4 @@ def instance(request: HttpRequest) -> dict[str, Any]:
 
     user = getattr(request, "user", None)
     nav = staff_navigation(user) if isinstance(user, User) else {}
-    return {"instance_name": settings.INSTANCE_NAME, "demo_mode": settings.DEMO_MODE, "nav": nav}
+    return {"instance_name": settings.INSTANCE_NAME, "demo_mode": settings.DEMO, "nav": nav}

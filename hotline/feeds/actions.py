@@ -419,7 +419,7 @@ def publish_rpz_zone(*, force: bool = False) -> Publication:
 
 
 def _reload(origin: str) -> bool | None:
-    command = str(getattr(settings, "FEEDS_RPZ_RELOAD_COMMAND", "")).strip()
+    command = str(settings.FEEDS_RPZ_RELOAD_COMMAND).strip()
     if not command:
         return None
     try:

@@ -26,5 +26,5 @@ class FeedsConfig(AppConfig):
             register_dispatcher(Destination.HASHLIST, actions.hash_feed_dispatcher(current))
         if actions.unlist_after_removal not in REMOVAL_HOOKS:
             REMOVAL_HOOKS.append(actions.unlist_after_removal)
-        minutes = int(getattr(settings, "FEEDS_PUBLISH_MINUTES", 5))
+        minutes = int(settings.FEEDS_PUBLISH_MINUTES)
         register_periodic("feeds.rpz", every=timedelta(minutes=minutes), task=tasks.publish_rpz)

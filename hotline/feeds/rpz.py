@@ -60,18 +60,18 @@ def _name(setting: str, text: str) -> dns.name.Name:
 
 def zone_config() -> ZoneConfig:
     """The zone's settings, checked: a bad value is a configuration error naming the setting."""
-    origin = _name("FEEDS_RPZ_ZONE", str(getattr(settings, "FEEDS_RPZ_ZONE", DEFAULT_ZONE)))
-    action = str(getattr(settings, "FEEDS_RPZ_ACTION", "nxdomain")).strip().lower()
+    origin = _name("FEEDS_RPZ_ZONE", str(settings.FEEDS_RPZ_ZONE))
+    action = str(settings.FEEDS_RPZ_ACTION).strip().lower()
     if action not in ACTIONS:
         raise ImproperlyConfigured(f"FEEDS_RPZ_ACTION: expected nxdomain or cname, got {action!r}")
-    stop_text = str(getattr(settings, "FEEDS_RPZ_STOP_NAME", "")).strip()
+    stop_text = str(settings.FEEDS_RPZ_STOP_NAME).strip()
     if action == "cname" and not stop_text:
         raise ImproperlyConfigured(
             "FEEDS_RPZ_STOP_NAME: the cname action needs the stop page's host name"
         )
     stop_name = _name("FEEDS_RPZ_STOP_NAME", stop_text) if action == "cname" else None
-    ttl = int(getattr(settings, "FEEDS_RPZ_TTL", 300))
-    directory = Path(getattr(settings, "FEEDS_DIR", Path(settings.VAR_DIR) / "feeds"))
+    ttl = int(settings.FEEDS_RPZ_TTL)
+    directory = Path(settings.FEEDS_DIR)
     return ZoneConfig(origin, action, stop_name, ttl, directory)
 
 

@@ -148,8 +148,8 @@ class Query:
 
 
 def parse_query(request: HttpRequest) -> Query:
-    page_size = int(getattr(settings, "FEEDS_TAXII_PAGE_SIZE", 1000))
-    largest = int(getattr(settings, "FEEDS_TAXII_MAX_PAGE", 10000))
+    page_size = int(settings.FEEDS_TAXII_PAGE_SIZE)
+    largest = int(settings.FEEDS_TAXII_MAX_PAGE)
     limit = page_size
     if (raw_limit := request.GET.get("limit")) is not None:
         if not raw_limit.strip().isdigit() or int(raw_limit) < 1:
@@ -325,7 +325,7 @@ def discovery(request: HttpRequest) -> HttpResponse:
         {
             "title": f"{settings.INSTANCE_NAME} TAXII",
             "description": "STIX 2.1 indicators of this hotline's blocklist and hash list.",
-            "contact": str(getattr(settings, "FEEDS_CONTACT", "") or settings.DEFAULT_FROM_EMAIL),
+            "contact": str(settings.FEEDS_CONTACT or settings.DEFAULT_FROM_EMAIL),
             "default": root,
             "api_roots": [root],
         }

@@ -165,9 +165,7 @@ def stop_page(request: HttpRequest) -> HttpResponse:
         "feeds/stop_page.html",
         {
             "country": country.name if country else settings.INSTANCE_COUNTRY,
-            "complaints_email": (
-                getattr(settings, "FEEDS_COMPLAINTS_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
-            ),
-            "complaints_url": getattr(settings, "FEEDS_COMPLAINTS_URL", ""),
+            "complaints_email": (settings.FEEDS_COMPLAINTS_EMAIL or settings.DEFAULT_FROM_EMAIL),
+            "complaints_url": settings.FEEDS_COMPLAINTS_URL,
         },
     )

@@ -299,10 +299,10 @@ def default_ip_info() -> IpInfoProvider:
     """The provider the settings ask for: ``HOSTING_STATIC_IPS`` (if any) over the ``.mmdb``
     files (if configured) over the embedded GeoLite2 data."""
     provider = _database_provider(
-        str(getattr(settings, "HOSTING_MMDB_COUNTRY", "") or ""),
-        str(getattr(settings, "HOSTING_MMDB_ASN", "") or ""),
+        str(settings.HOSTING_MMDB_COUNTRY or ""),
+        str(settings.HOSTING_MMDB_ASN or ""),
     )
-    static = getattr(settings, "HOSTING_STATIC_IPS", None) or {}
+    static = settings.HOSTING_STATIC_IPS or {}
     if static:
         return StaticIpInfo(static, source="HOSTING_STATIC_IPS", fallback=provider)
     return provider

@@ -77,15 +77,13 @@ class RdapClient:
     @classmethod
     def from_settings(cls) -> RdapClient | None:
         """The client the settings describe, or ``None`` when ``HOSTING_RDAP_URL`` is empty."""
-        base_url = getattr(settings, "HOSTING_RDAP_URL", DEFAULT_RDAP_URL)
+        base_url = settings.HOSTING_RDAP_URL
         if not base_url:
             return None
         return cls(
             base_url,
-            timeout=float(getattr(settings, "HOSTING_RDAP_TIMEOUT", DEFAULT_TIMEOUT)),
-            cache_seconds=int(
-                getattr(settings, "HOSTING_RDAP_CACHE_SECONDS", DEFAULT_CACHE_SECONDS)
-            ),
+            timeout=float(settings.HOSTING_RDAP_TIMEOUT),
+            cache_seconds=int(settings.HOSTING_RDAP_CACHE_SECONDS),
         )
 
     def query_url(self, kind: QueryKind, query: str) -> str:

@@ -90,7 +90,7 @@ class StaticResolver:
     @classmethod
     def from_settings(cls) -> StaticResolver:
         """The table in ``HOSTING_STATIC_HOSTS``."""
-        return cls(getattr(settings, "HOSTING_STATIC_HOSTS", None) or {})
+        return cls(settings.HOSTING_STATIC_HOSTS or {})
 
     def resolve(self, host: str) -> Resolution:
         """The table's addresses for ``host``."""
@@ -122,8 +122,8 @@ class DnsResolver:
     def from_settings(cls) -> DnsResolver:
         """Servers from ``HOSTING_DNS_SERVERS``, timeout from ``HOSTING_DNS_TIMEOUT``."""
         return cls(
-            list(getattr(settings, "HOSTING_DNS_SERVERS", None) or []),
-            timeout=float(getattr(settings, "HOSTING_DNS_TIMEOUT", DEFAULT_DNS_TIMEOUT)),
+            list(settings.HOSTING_DNS_SERVERS or []),
+            timeout=float(settings.HOSTING_DNS_TIMEOUT),
         )
 
     def resolve(self, host: str) -> Resolution:
@@ -202,7 +202,7 @@ RESOLVERS: dict[str, Callable[[], Resolver]] = {
 
 def get_resolver(name: str | None = None) -> Resolver:
     """The resolver registered as ``name``, by default the one ``HOSTING_RESOLVER`` names."""
-    chosen = name or str(getattr(settings, "HOSTING_RESOLVER", "dns"))
+    chosen = name or str(settings.HOSTING_RESOLVER)
     try:
         factory = RESOLVERS[chosen]
     except KeyError:

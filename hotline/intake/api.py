@@ -152,7 +152,7 @@ def upload_media(request: HttpRequest, reference: str) -> HttpResponse:
     report = _own_report(credential, reference)
     if report is None:
         return _no_such_report()
-    if not settings.MEDIA_UPLOADS_ENABLED:
+    if not settings.MEDIA_UPLOADS:
         return problem(
             403, "Media uploads are off", "This hotline keeps hashes only: send hashes, not files."
         )

@@ -1,4 +1,4 @@
-"""In-memory match indexes: exact digests per algorithm, and PDQ by distance (:mod:`.mih`).
+"""In-memory match indexes: exact digests per algorithm, and PDQ by distance (:mod:`.pdq_index`).
 
 A worker keeps one :class:`MatchIndex` and keeps it current from the database
 (:mod:`hotline.matching.sync`); keys are ``HashEntry`` ids, so a hit is looked
@@ -20,7 +20,12 @@ import numpy as np
 import numpy.typing as npt
 
 from hotline.matching.hashing import get_algorithm, registered
-from hotline.matching.mih import DEFAULT_MIN_QUALITY, DEFAULT_RADIUS, PdqIndex, words_from_digests
+from hotline.matching.pdq_index import (
+    DEFAULT_MIN_QUALITY,
+    DEFAULT_RADIUS,
+    PdqIndex,
+    words_from_digests,
+)
 
 Int64s = npt.NDArray[np.int64]
 

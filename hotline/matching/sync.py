@@ -20,18 +20,17 @@ import numpy.typing as npt
 from django.conf import settings
 
 from hotline.matching.index import IndexEntry, MatchIndex
-from hotline.matching.mih import DEFAULT_MIN_QUALITY, DEFAULT_RADIUS
 from hotline.matching.models import HashEntry, HashList
 
 _CHUNK = 20000
 
 
 def pdq_radius() -> int:
-    return int(getattr(settings, "MATCHING_PDQ_MAX_DISTANCE", DEFAULT_RADIUS))
+    return int(settings.MATCHING_PDQ_MAX_DISTANCE)
 
 
 def pdq_min_quality() -> int:
-    return int(getattr(settings, "MATCHING_PDQ_MIN_QUALITY", DEFAULT_MIN_QUALITY))
+    return int(settings.MATCHING_PDQ_MIN_QUALITY)
 
 
 @dataclass
@@ -128,7 +127,7 @@ def shared_index(*, max_age_seconds: float | None = None) -> MatchIndex:
     """This process's index, built on first use and refreshed when older than ``max_age_seconds``."""
     global _shared, _shared_checked
     age = (
-        float(getattr(settings, "MATCHING_INDEX_REFRESH_SECONDS", 30))
+        float(settings.MATCHING_INDEX_REFRESH_SECONDS)
         if max_age_seconds is None
         else max_age_seconds
     )

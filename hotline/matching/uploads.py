@@ -37,7 +37,7 @@ class HashMismatch(MatchingError):
 
 
 def media_root() -> Path:
-    root = Path(settings.MEDIA_STORE_DIR)
+    root = Path(settings.MEDIA_DIR)
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     return root
 
@@ -88,7 +88,7 @@ def blurred_preview(data: bytes) -> bytes:
 def attach_media(item: Item, stream: IO[bytes], *, actor: User | ApiCredential) -> MediaFile:
     """Store an uploaded file for a file item (its hashes must match) or as a capture of a URL
     item (stored with the URL item). Nothing is stored when anything is wrong."""
-    if not settings.MEDIA_UPLOADS_ENABLED:
+    if not settings.MEDIA_UPLOADS:
         raise UploadsDisabled("media uploads are switched off on this instance: send hashes only")
     data, hasher = read_limited(stream)
     hashes = hasher.finish()  # MalformedMedia / MediaTooLarge for bad or oversized images

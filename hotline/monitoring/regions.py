@@ -9,6 +9,7 @@ UN Statistics Division); add others in the setting where an instance needs them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -100,7 +101,7 @@ M49_SUBREGIONS: dict[str, tuple[object, tuple[str, ...]]] = {
 
 
 def regions() -> dict[str, Region]:
-    configured = getattr(settings, "MONITORING_REGIONS", None)
+    configured: dict[str, dict[str, Any]] = settings.MONITORING_REGIONS
     if configured:
         return {
             str(code): Region(

@@ -42,7 +42,7 @@ def annual_context(year: int, now: datetime | None = None) -> dict[str, Any]:
         "year": year,
         "period": period,
         "generated_at": now,
-        "instance_name": getattr(settings, "INSTANCE_NAME", "Hotline"),
+        "instance_name": settings.INSTANCE_NAME,
         "home_country": queries.country_label(home),
         "headline": {
             "reports": sum(c.count for c in queries.reports_by_channel(period)),

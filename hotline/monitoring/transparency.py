@@ -32,7 +32,7 @@ FIRST_YEAR = 2000
 def threshold() -> int:
     """The smallest count published as it is (``MONITORING_SMALL_COUNT_THRESHOLD``)."""
     try:
-        value = int(getattr(settings, "MONITORING_SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD))
+        value = int(settings.MONITORING_SMALL_COUNT_THRESHOLD)
     except (TypeError, ValueError):
         return DEFAULT_THRESHOLD
     return max(value, 1)

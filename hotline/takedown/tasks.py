@@ -22,13 +22,13 @@ def send_due_notices() -> int:
 
 def items_due_for_liveness() -> list[int]:
     """Assessed web addresses still open, not checked within the interval."""
-    cutoff = timezone.now() - timedelta(minutes=settings.TAKEDOWN_LIVENESS_INTERVAL_MINUTES)
+    cutoff = timezone.now() - timedelta(minutes=settings.LIVENESS_INTERVAL_MINUTES)
     return list(
         Item.objects.filter(kind=ItemKind.URL, status=ItemStatus.ASSESSED)
         .annotate(last_check=Max("liveness_checks__checked_at"))
         .filter(Q(last_check__isnull=True) | Q(last_check__lt=cutoff))
         .order_by("last_check", "pk")
-        .values_list("pk", flat=True)[: settings.TAKEDOWN_LIVENESS_BATCH]
+        .values_list("pk", flat=True)[: settings.LIVENESS_BATCH]
     )
 
 

@@ -69,7 +69,7 @@ def test_totp_code_cannot_be_replayed(world: World) -> None:
 
 
 def test_demo_mode_relaxes_2fa_and_says_so(world: World, settings: object) -> None:
-    settings.DEMO_MODE = True  # type: ignore[attr-defined]
+    settings.DEMO = True  # type: ignore[attr-defined]
     client = signed_in(world.alice, verified=False)
 
     response = client.get(reverse("cases:queue"))

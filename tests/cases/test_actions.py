@@ -117,7 +117,7 @@ def test_assessment_moves_item_and_report_status(world: World) -> None:
 def test_not_illegal_needs_a_supervisor_when_four_eyes_is_on(
     world: World, settings: object
 ) -> None:
-    settings.CASES_FOUR_EYES = ["not_illegal"]  # type: ignore[attr-defined]
+    settings.FOUR_EYES = ["not_illegal"]  # type: ignore[attr-defined]
     item = file("http://example.test/").new_items[0]
 
     assessment = actions.assess_item(item, Verdict(legality="not_illegal"), acting_user=world.alice)
@@ -131,7 +131,7 @@ def test_not_illegal_needs_a_supervisor_when_four_eyes_is_on(
 
 
 def test_supervisor_cannot_confirm_own_verdict(world: World, settings: object) -> None:
-    settings.CASES_FOUR_EYES = ["not_illegal"]  # type: ignore[attr-defined]
+    settings.FOUR_EYES = ["not_illegal"]  # type: ignore[attr-defined]
     item = file("http://example.test/").new_items[0]
     assessment = actions.assess_item(
         item, Verdict(legality="not_illegal"), acting_user=world.charlie
@@ -142,7 +142,7 @@ def test_supervisor_cannot_confirm_own_verdict(world: World, settings: object) -
 
 
 def test_rejected_verdict_sends_item_back_to_the_queue(world: World, settings: object) -> None:
-    settings.CASES_FOUR_EYES = ["not_illegal"]  # type: ignore[attr-defined]
+    settings.FOUR_EYES = ["not_illegal"]  # type: ignore[attr-defined]
     item = file("http://example.test/").new_items[0]
     assessment = actions.assess_item(item, Verdict(legality="not_illegal"), acting_user=world.alice)
 
@@ -167,7 +167,7 @@ def test_removed_item_reported_again_is_reopened_with_its_verdict(world: World) 
 
 
 def test_not_illegal_item_reported_again_stays_closed(world: World, settings: object) -> None:
-    settings.CASES_FOUR_EYES = []  # type: ignore[attr-defined]
+    settings.FOUR_EYES = []  # type: ignore[attr-defined]
     item = file("http://example.test/").new_items[0]
     actions.assess_item(item, Verdict(legality="not_illegal"), acting_user=world.alice)
 

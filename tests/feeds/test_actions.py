@@ -74,7 +74,7 @@ def test_page_is_not_listed_where_the_law_does_not_allow_blocking(blocking: Worl
 
 
 def test_not_illegal_page_is_not_listed(blocking: World, settings: object) -> None:
-    settings.CASES_FOUR_EYES = []  # type: ignore[attr-defined]
+    settings.FOUR_EYES = []  # type: ignore[attr-defined]
     item = hosted_item("http://gallery.example.test/3", country="FR")
 
     assess_item(item, Verdict(legality="not_illegal"), acting_user=blocking.alice)

@@ -277,7 +277,7 @@ def test_company_can_attach_the_file_behind_its_hashes_where_media_is_on(
 
     from tests.matching.test_uploads import benign_jpeg
 
-    settings.MEDIA_UPLOADS_ENABLED = True
+    settings.MEDIA_UPLOADS = True
     data = benign_jpeg()
     body = {
         "reports": [report("m-1", urls=[], files=[{"sha256": hashlib.sha256(data).hexdigest()}])]

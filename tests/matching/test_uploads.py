@@ -40,9 +40,9 @@ def key(name: str) -> str:
 
 @pytest.fixture
 def uploads(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_UPLOADS_ENABLED = True
+    settings.MEDIA_UPLOADS = True
     settings.MEDIA_KEYS = key("k1")
-    settings.MEDIA_STORE_DIR = str(tmp_path / "media")
+    settings.MEDIA_DIR = str(tmp_path / "media")
     return tmp_path / "media"
 
 

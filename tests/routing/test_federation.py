@@ -31,14 +31,19 @@ from hotline.routing.federation.identity import (
     instance_key_id,
     instance_private_key,
 )
-from hotline.routing.federation.nonces import DatabaseNonceStore, purge_expired_nonces
-from hotline.routing.federation.protocol import INBOX_PATH
-from hotline.routing.keys import (
+from hotline.routing.federation.keys import (
     generate_private_key,
     key_id_for,
     private_key_to_pem,
     public_key_to_text,
 )
+from hotline.routing.federation.nonces import (
+    DatabaseNonceStore,
+    NonceStore,
+    purge_expired_nonces,
+)
+from hotline.routing.federation.protocol import INBOX_PATH
+from hotline.routing.federation.signatures import sign_request, verify_request
 from hotline.routing.models import (
     FederationMessage,
     InboundForward,
@@ -47,8 +52,6 @@ from hotline.routing.models import (
     ReferralStatus,
     SignatureNonce,
 )
-from hotline.routing.nonces import NonceStore
-from hotline.routing.signatures import sign_request, verify_request
 from hotline.takedown.actions import confirm_removed
 from tests.conftest import World
 from tests.httpserver import serve
@@ -528,7 +531,7 @@ def test_removal_of_a_forwarded_item_tells_the_origin_once(world: World, remote:
 def test_forward_of_an_item_already_found_not_illegal_is_answered_at_once(
     world: World, remote: Remote, settings: Any
 ) -> None:
-    settings.CASES_FOUR_EYES = []
+    settings.FOUR_EYES = []
     filed = file_report(
         ReportInput(
             channel=Channel.PUBLIC_WEB,

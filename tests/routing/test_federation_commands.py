@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from hotline.accounts.models import Organisation, OrganisationKind
 from hotline.audit.models import AuditEvent
-from hotline.routing.keys import (
+from hotline.routing.federation.keys import (
     generate_private_key,
     key_id_for,
     private_key_to_pem,

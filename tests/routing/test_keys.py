@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from hotline.routing.keys import (
+from hotline.routing.federation.keys import (
     KeyFormatError,
     generate_private_key,
     key_id_for,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hotline.routing.nonces import InMemoryNonceStore, NonceStore
+from hotline.routing.federation.nonces import InMemoryNonceStore, NonceStore
 
 UNTIL = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
 

@@ -71,7 +71,7 @@ def test_hosted_where_no_partner_exists_goes_to_interpol_and_a_direct_notice(wor
 
 
 def test_not_illegal_is_not_routed(world: World, settings: object) -> None:
-    settings.CASES_FOUR_EYES = []  # type: ignore[attr-defined]
+    settings.FOUR_EYES = []  # type: ignore[attr-defined]
     routing_world()
     item = hosted_item("http://images.example.test/4", country="FR")
 

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.routing.keys import generate_private_key, key_id_for, private_key_from_pem
-from hotline.routing.nonces import InMemoryNonceStore
-from hotline.routing.signatures import (
+from hotline.routing.federation.keys import generate_private_key, key_id_for, private_key_from_pem
+from hotline.routing.federation.nonces import InMemoryNonceStore
+from hotline.routing.federation.signatures import (
     BadDigestError,
     BadSignatureError,
     ExpiredSignatureError,
@@ -35,7 +35,7 @@ from hotline.routing.signatures import (
     signature_base,
     verify_request,
 )
-from hotline.routing.structured_fields import (
+from hotline.routing.federation.structured_fields import (
     BareItem,
     InnerList,
     Item,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.routing.structured_fields import (
+from hotline.routing.federation.structured_fields import (
     InnerList,
     Item,
     StructuredFieldError,

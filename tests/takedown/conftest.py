@@ -21,7 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from hotline.takedown.policy import Connector, FetchPolicy, Resolver
+from hotline.takedown.liveness.policy import Connector, FetchPolicy, Resolver
 from tests.takedown.servers import Origin, RecordingConnector, RecordingResolver, running_origin
 
 START_ATTEMPTS = 3

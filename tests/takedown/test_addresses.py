@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotline.takedown.addresses import IPAddress, refusal_reason
 from hotline.takedown.liveness import Liveness, Reason, check_url
-from hotline.takedown.policy import FetchPolicy
+from hotline.takedown.liveness.addresses import IPAddress, refusal_reason
+from hotline.takedown.liveness.policy import FetchPolicy
 from tests.takedown.servers import Origin, RecordingConnector, RecordingResolver, running_origin
 
 NAT64 = IPv6Network("64:ff9b::/96")

@@ -402,10 +402,10 @@ def test_check_url_result_holds_no_body(
 
 
 def test_check_url_uses_policy_from_settings_by_default(origin: Origin, settings: Any) -> None:
-    settings.TAKEDOWN_LIVENESS_ALLOWED_PORTS = [str(origin.port)]
+    settings.LIVENESS_PORTS = [str(origin.port)]
 
     refused = check_url(f"{origin.url}/ok")
-    settings.TAKEDOWN_LIVENESS_ALLOW_LOOPBACK = True
+    settings.LIVENESS_ALLOW_LOOPBACK = True
     allowed = check_url(f"{origin.url}/ok")
 
     assert (refused.liveness, refused.reason) == (Liveness.BLOCKED, Reason.ADDRESS)

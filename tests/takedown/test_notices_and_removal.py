@@ -113,8 +113,8 @@ def test_notice_repeats_every_interval_and_escalates(
 def test_liveness_gone_twice_confirms_removal_and_measures_time_to_removal(
     world: World, settings: Any, origin: Origin
 ) -> None:
-    settings.TAKEDOWN_LIVENESS_ALLOW_LOOPBACK = True
-    settings.TAKEDOWN_LIVENESS_ALLOWED_PORTS = [str(origin.port)]
+    settings.LIVENESS_ALLOW_LOOPBACK = True
+    settings.LIVENESS_PORTS = [str(origin.port)]
     settings.TAKEDOWN_CONFIRM_REMOVAL_MINUTES = 0
     routing_world()
     live = _assessed(world, f"{origin.url}/ok")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from hotline.takedown.policy import (
+from hotline.takedown.liveness.policy import (
     DEFAULT_ALLOWED_PORTS,
     FetchPolicy,
     parse_proxy,
@@ -30,14 +30,14 @@ def test_policy_from_settings_defaults_when_nothing_is_set() -> None:
 
 
 def test_policy_from_settings_reads_every_setting(settings: Any) -> None:
-    settings.TAKEDOWN_LIVENESS_ALLOW_LOOPBACK = True
-    settings.TAKEDOWN_LIVENESS_ALLOWED_PORTS = ["443", " 8443 "]
-    settings.TAKEDOWN_LIVENESS_PROXY = "http://127.0.0.1:3128"
-    settings.TAKEDOWN_LIVENESS_CONNECT_TIMEOUT = 2
-    settings.TAKEDOWN_LIVENESS_READ_TIMEOUT = "4"
-    settings.TAKEDOWN_LIVENESS_DEADLINE = 12
-    settings.TAKEDOWN_LIVENESS_USER_AGENT = "checker/2"
-    settings.TAKEDOWN_LIVENESS_CA_FILE = "/etc/hotline/ca.pem"
+    settings.LIVENESS_ALLOW_LOOPBACK = True
+    settings.LIVENESS_PORTS = ["443", " 8443 "]
+    settings.LIVENESS_PROXY = "http://127.0.0.1:3128"
+    settings.LIVENESS_CONNECT_TIMEOUT = 2
+    settings.LIVENESS_READ_TIMEOUT = "4"
+    settings.LIVENESS_DEADLINE = 12
+    settings.LIVENESS_USER_AGENT = "checker/2"
+    settings.LIVENESS_CA_FILE = "/etc/hotline/ca.pem"
 
     policy = policy_from_settings()
 
@@ -54,21 +54,21 @@ def test_policy_from_settings_reads_every_setting(settings: Any) -> None:
 
 
 def test_policy_from_settings_refuses_loopback_in_production(settings: Any) -> None:
-    settings.TAKEDOWN_LIVENESS_ALLOW_LOOPBACK = True
+    settings.LIVENESS_ALLOW_LOOPBACK = True
     settings.PRODUCTION = True
 
-    with pytest.raises(ImproperlyConfigured, match=r"^TAKEDOWN_LIVENESS_ALLOW_LOOPBACK: "):
+    with pytest.raises(ImproperlyConfigured, match=r"^LIVENESS_ALLOW_LOOPBACK: "):
         policy_from_settings()
 
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("TAKEDOWN_LIVENESS_ALLOWED_PORTS", ["http"], "^TAKEDOWN_LIVENESS_ALLOWED_PORTS: "),
-        ("TAKEDOWN_LIVENESS_ALLOWED_PORTS", ["70000"], "^TAKEDOWN_LIVENESS_ALLOWED_PORTS: "),
-        ("TAKEDOWN_LIVENESS_DEADLINE", "soon", "^TAKEDOWN_LIVENESS_DEADLINE: "),
-        ("TAKEDOWN_LIVENESS_READ_TIMEOUT", 0, "^TAKEDOWN_LIVENESS_READ_TIMEOUT: "),
-        ("TAKEDOWN_LIVENESS_PROXY", "socks5://127.0.0.1:1080", "^TAKEDOWN_LIVENESS_\\* settings: "),
+        ("LIVENESS_PORTS", ["http"], "^LIVENESS_PORTS: "),
+        ("LIVENESS_PORTS", ["70000"], "^LIVENESS_PORTS: "),
+        ("LIVENESS_DEADLINE", "soon", "^LIVENESS_DEADLINE: "),
+        ("LIVENESS_READ_TIMEOUT", 0, "^LIVENESS_READ_TIMEOUT: "),
+        ("LIVENESS_PROXY", "socks5://127.0.0.1:1080", "^LIVENESS_\\* settings: "),
     ],
 )
 def test_policy_from_settings_refuses_unusable_value(

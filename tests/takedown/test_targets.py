@@ -6,7 +6,7 @@ from ipaddress import IPv4Address, IPv6Address
 
 import pytest
 
-from hotline.takedown.targets import Target, parse_target
+from hotline.takedown.liveness.targets import Target, parse_target
 
 PORTS = frozenset({80, 443, 8080, 8443})
 

@@ -1,4 +1,4 @@
-"""PDQ for images: decode fast and small, then hash the luma with :mod:`hotline.matching.pdq`.
+"""PDQ for images: decode fast and small, then hash the luma (:mod:`.pdq_algorithm`).
 
 Speed comes from decoding less: a JPEG is decoded straight to its luma plane
 (``draft("L")``, which skips colour conversion and chroma upsampling) and, when
@@ -24,8 +24,8 @@ from PIL import Image
 from hotline.matching import media
 from hotline.matching.errors import MalformedMedia, MediaTooLarge
 from hotline.matching.hashing.base import HashValue, register
+from hotline.matching.hashing.pdq_algorithm import HEX_LENGTH, PdqHash, luma_from_rgb, pdq_from_luma
 from hotline.matching.media import MediaType
-from hotline.matching.pdq import HEX_LENGTH, PdqHash, luma_from_rgb, pdq_from_luma
 
 WORKING_SIZE = 512
 EXACT_BELOW_QUALITY = 50
@@ -44,11 +44,11 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeEr
 
 
 def max_image_pixels() -> int:
-    return int(getattr(settings, "MATCHING_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS))
+    return int(settings.MATCHING_MAX_IMAGE_PIXELS)
 
 
 def max_image_bytes() -> int:
-    return int(getattr(settings, "MATCHING_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES))
+    return int(settings.MATCHING_MAX_IMAGE_BYTES)
 
 
 def _open(data: bytes, media_type: MediaType) -> Image.Image:

@@ -111,4 +111,4 @@ def hours(delta: timedelta) -> float:
 
 
 def home_country() -> str:
-    return str(getattr(settings, "INSTANCE_COUNTRY", "")).upper()
+    return str(settings.INSTANCE_COUNTRY).upper()

@@ -10,7 +10,7 @@ The protocol
 
 Every message is one JSON object POSTed to ``{partner.base_url}/api/v1/federation/inbox``
 with ``Content-Type: application/json``, signed with RFC 9421 HTTP Message Signatures
-(Ed25519, ``hotline.routing.signatures``: covers ``@method``, ``@target-uri``,
+(Ed25519, ``hotline.routing.federation.signatures``: covers ``@method``, ``@target-uri``,
 ``content-digest`` (RFC 9530) and ``content-type``; ``created``/``expires``, a one-time
 ``nonce``, ``keyid`` = ``ed25519:<base64url sha-256 of the public key>``). The receiver knows
 the sender by that key id: partners exchange public keys out of band (``hotline federation
@@ -45,9 +45,32 @@ signature, bad digest, expired, replayed nonce, ...), 400 malformed JSON, 415 no
 413 too large, 422 with ``errors`` per field, 409 for a conflict. 4xx answers are final
 for the sender's outbox (the message is parked); 5xx and network errors are retried.
 
-Modules: ``protocol`` (message formats, pure), ``identity`` (our key, the outbox signer),
-``nonces`` (the database nonce store), ``actions`` (every write), ``views`` (the inbox),
-``tasks`` (nonce purge).
+Modules: ``signatures`` (RFC 9421 signing and verifying, pure), ``structured_fields`` (the
+RFC 8941 subset signatures need, pure), ``keys`` (Ed25519 keys, their text forms and key ids),
+``nonces`` (replay protection: the store's rules, the database store, an in-memory fake),
+``protocol`` (message formats, pure), ``identity`` (our key, the outbox signer), ``actions``
+(every write), ``views`` (the inbox), ``tasks`` (nonce purge).
+
+Why our own RFC 8941 and RFC 9421 code, not a library
+======================================================
+
+Both maintained PyPI libraries were tried against the vectors our tests hold (tests/routing/
+rfc9421.py, test_structured_fields.py, test_signatures.py):
+
+* ``http-sfv`` 0.9.9 fails three RFC 8941 vectors: it refuses an empty field as a dictionary
+  (RFC 8941 4.2: an empty dictionary), refuses an unpadded byte sequence ``:AQI:`` (4.2.7:
+  parsers SHOULD NOT fail without ``=`` padding), and accepts ``a=1.`` (4.2.4: a decimal
+  ending in ``.`` fails parsing). It is also not what ``http-message-signatures`` builds on
+  (that uses ``http-sf``).
+* ``http-message-signatures`` 3.0.0 reproduces RFC 9421 B.2.6 (base, ``Signature-Input`` and
+  Ed25519 signature byte for byte) and the RFC 9530 digest, but does not keep our behaviour:
+  it signs parameters in its own order (``created;keyid;alg;expires;nonce``), so the
+  ``Signature-Input`` we send changes (``test_sign_request_headers_exact``); its verifier
+  refuses signed parameters outside its fixed six (a partner adding one of its own would be
+  locked out; we verify them like the rest), accepts a signature with no ``alg``, and raises one ``InvalidSignature`` for every failure, where our 401 answers name
+  the reason (bad digest, expired, unknown key, replayed nonce, ...:
+  ``test_signature_error_reasons_distinct``). Wrapping it to restore these would be as much
+  code as the signer itself, plus two dependencies (it and ``http-sf``).
 """
 
 from __future__ import annotations

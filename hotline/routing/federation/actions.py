@@ -36,6 +36,7 @@ from hotline.outbox.models import OutboxMessage
 from hotline.routing.actions import update_referral
 from hotline.routing.engine import final_assessment
 from hotline.routing.federation.identity import parse_public_key
+from hotline.routing.federation.keys import KeyFormatError, key_id_for, public_key_to_text
 from hotline.routing.federation.protocol import (
     ACK,
     ASSESSED,
@@ -52,7 +53,6 @@ from hotline.routing.federation.protocol import (
     envelope,
     inbox_url,
 )
-from hotline.routing.keys import KeyFormatError, key_id_for, public_key_to_text
 from hotline.routing.models import (
     Destination,
     FederationMessage,

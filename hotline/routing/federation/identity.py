@@ -6,7 +6,7 @@ kept in ``VAR_DIR/federation-key.pem`` (mode 0600), so a laptop federates out of
 keeps its identity across restarts. Production refuses to federate without a configured key.
 
 Partners trust our *public* key (``hotline federation key`` prints it); the key id is derived
-from it (``hotline.routing.keys``).
+from it (``hotline.routing.federation.keys``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from hotline.routing.keys import (
+from hotline.routing.federation.keys import (
     KeyFormatError,
     generate_private_key,
     key_id_for,
@@ -31,7 +31,7 @@ from hotline.routing.keys import (
     public_key_from_text,
     public_key_to_text,
 )
-from hotline.routing.signatures import sign_request
+from hotline.routing.federation.signatures import sign_request
 
 KEY_FILE_NAME = "federation-key.pem"
 

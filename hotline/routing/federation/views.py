@@ -20,11 +20,11 @@ from django.views.decorators.csrf import csrf_exempt
 from hotline.core.api import problem
 from hotline.routing.federation.actions import receive_message, stored_answer
 from hotline.routing.federation.identity import parse_public_key
+from hotline.routing.federation.keys import KeyFormatError, key_id_for
 from hotline.routing.federation.nonces import DatabaseNonceStore
 from hotline.routing.federation.protocol import MAX_MESSAGE_BYTES, InvalidMessage, parse_message
-from hotline.routing.keys import KeyFormatError, key_id_for
+from hotline.routing.federation.signatures import SignatureError, verify_request
 from hotline.routing.models import Partner
-from hotline.routing.signatures import SignatureError, verify_request
 
 logger = logging.getLogger(__name__)
 

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  with {len(background)} background process(es): {', '.join(background)}"
             )
-        if settings.DEMO_MODE:
+        if settings.DEMO:
             self.stdout.write(self.style.WARNING("  DEMO MODE: two-factor authentication relaxed"))
         self.stdout.flush()
         code = supervisor.run()

@@ -13,8 +13,8 @@ from hotline.routing.federation.identity import (
     instance_private_key,
     instance_public_key_text,
 )
+from hotline.routing.federation.keys import public_key_to_pem
 from hotline.routing.federation.protocol import inbox_url
-from hotline.routing.keys import public_key_to_pem
 from hotline.routing.models import Partner
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hotline.matching.mih import PdqIndex, distances, plan_chunks, words_from_hex
+from hotline.matching.pdq_index import PdqIndex, distances, plan_chunks, words_from_hex
 
 
 def _flip(row: np.ndarray, bits: np.ndarray) -> np.ndarray:

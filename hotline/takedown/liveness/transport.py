@@ -22,10 +22,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-from hotline.takedown.addresses import IPAddress
-from hotline.takedown.policy import FetchPolicy, Proxy
-from hotline.takedown.results import Reason
-from hotline.takedown.targets import Target
+from hotline.takedown.liveness.addresses import IPAddress
+from hotline.takedown.liveness.policy import FetchPolicy, Proxy
+from hotline.takedown.liveness.results import Reason
+from hotline.takedown.liveness.targets import Target
 
 __all__ = ["Deadline", "ResponseHead", "TransportError", "request_once"]
 

@@ -1,4 +1,4 @@
-"""Enrichment steps run in the background for each new item.
+"""The registry of enrichment steps: what runs in the background for each new item.
 
 An enricher is a function ``(item) -> dict | None`` registered by an app (the
 hosting trace, hash matching, ...). It may store what it learns in its own

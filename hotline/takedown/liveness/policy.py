@@ -1,6 +1,6 @@
 """The liveness checker's fetch policy: where it may connect, how, and for how long.
 
-``policy_from_settings()`` builds the default policy from the ``TAKEDOWN_LIVENESS_*`` Django
+``policy_from_settings()`` builds the default policy from the ``LIVENESS_*`` Django
 settings; tests build a ``FetchPolicy`` directly, with an injected resolver and connector.
 
 About the proxy: when ``proxy`` is set every request goes through an HTTP ``CONNECT`` tunnel
@@ -143,31 +143,31 @@ class FetchPolicy:
 
 
 def policy_from_settings() -> FetchPolicy:
-    """The default policy, from the ``TAKEDOWN_LIVENESS_*`` settings (each optional).
+    """The default policy, from the ``LIVENESS_*`` settings.
 
     Raises ``ImproperlyConfigured`` naming the setting when a value is unusable, and when
-    ``TAKEDOWN_LIVENESS_ALLOW_LOOPBACK`` is on in production.
+    ``LIVENESS_ALLOW_LOOPBACK`` is on in production.
     """
-    allow_loopback = bool(getattr(settings, "TAKEDOWN_LIVENESS_ALLOW_LOOPBACK", False))
-    if allow_loopback and getattr(settings, "PRODUCTION", False):
+    allow_loopback = bool(settings.LIVENESS_ALLOW_LOOPBACK)
+    if allow_loopback and settings.PRODUCTION:
         raise ImproperlyConfigured(
-            "TAKEDOWN_LIVENESS_ALLOW_LOOPBACK: for tests only; it must be off in production"
+            "LIVENESS_ALLOW_LOOPBACK: for tests only; it must be off in production"
         )
-    ports = _ports(getattr(settings, "TAKEDOWN_LIVENESS_ALLOWED_PORTS", DEFAULT_ALLOWED_PORTS))
+    ports = _ports(settings.LIVENESS_PORTS)
     options: dict[str, Any] = {
         "allow_loopback": allow_loopback,
         "allowed_ports": ports,
-        "proxy": getattr(settings, "TAKEDOWN_LIVENESS_PROXY", "") or None,
-        "connect_timeout": _seconds("TAKEDOWN_LIVENESS_CONNECT_TIMEOUT", 5.0),
-        "read_timeout": _seconds("TAKEDOWN_LIVENESS_READ_TIMEOUT", 10.0),
-        "deadline": _seconds("TAKEDOWN_LIVENESS_DEADLINE", 30.0),
-        "user_agent": getattr(settings, "TAKEDOWN_LIVENESS_USER_AGENT", DEFAULT_USER_AGENT),
-        "ca_file": getattr(settings, "TAKEDOWN_LIVENESS_CA_FILE", "") or None,
+        "proxy": settings.LIVENESS_PROXY or None,
+        "connect_timeout": _seconds("LIVENESS_CONNECT_TIMEOUT", settings.LIVENESS_CONNECT_TIMEOUT),
+        "read_timeout": _seconds("LIVENESS_READ_TIMEOUT", settings.LIVENESS_READ_TIMEOUT),
+        "deadline": _seconds("LIVENESS_DEADLINE", settings.LIVENESS_DEADLINE),
+        "user_agent": settings.LIVENESS_USER_AGENT,
+        "ca_file": settings.LIVENESS_CA_FILE or None,
     }
     try:
         return FetchPolicy(**options)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"TAKEDOWN_LIVENESS_* settings: {exc}") from None
+        raise ImproperlyConfigured(f"LIVENESS_* settings: {exc}") from None
 
 
 def _ports(value: Iterable[int | str]) -> frozenset[int]:
@@ -176,15 +176,13 @@ def _ports(value: Iterable[int | str]) -> frozenset[int]:
         text = str(item).strip()
         if not text.isdigit() or not 0 < int(text) < 65536:
             raise ImproperlyConfigured(
-                f"TAKEDOWN_LIVENESS_ALLOWED_PORTS: expected port numbers such as 80, 443, "
-                f"got {item!r}"
+                f"LIVENESS_PORTS: expected port numbers such as 80, 443, got {item!r}"
             )
         ports.add(int(text))
     return frozenset(ports)
 
 
-def _seconds(name: str, default: float) -> float:
-    value = getattr(settings, name, default)
+def _seconds(name: str, value: float | str) -> float:
     try:
         seconds = float(value)
     except (TypeError, ValueError):

@@ -10,7 +10,12 @@ from PIL import Image
 
 from hotline.matching.errors import InvalidHash
 from hotline.matching.hashing import hash_file, hash_stream
-from hotline.matching.pdq import hamming_distance, luma_from_rgb, parse_pdq, pdq_from_luma
+from hotline.matching.hashing.pdq_algorithm import (
+    hamming_distance,
+    luma_from_rgb,
+    parse_pdq,
+    pdq_from_luma,
+)
 from hotline.matching.synthetic import encode, synthetic_image
 from tests.conftest import skip_unless_ci
 

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-from hotline.takedown.addresses import IPAddress, parse_address, refusal_reason
-from hotline.takedown.policy import FetchPolicy, policy_from_settings
-from hotline.takedown.results import Hop, Liveness, LivenessResult, Reason, classify_status
-from hotline.takedown.targets import Refused, Target, parse_target
-from hotline.takedown.transport import Deadline, ResponseHead, TransportError, request_once
+from hotline.takedown.liveness.addresses import IPAddress, parse_address, refusal_reason
+from hotline.takedown.liveness.policy import FetchPolicy, policy_from_settings
+from hotline.takedown.liveness.results import Hop, Liveness, LivenessResult, Reason, classify_status
+from hotline.takedown.liveness.targets import Refused, Target, parse_target
+from hotline.takedown.liveness.transport import Deadline, ResponseHead, TransportError, request_once
 
 __all__ = ["FetchPolicy", "Hop", "Liveness", "LivenessResult", "Reason", "check_url"]
 

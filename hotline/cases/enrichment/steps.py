@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from hotline.cases.enrichment import register_enricher
+from hotline.cases.enrichment.registry import register_enricher
 from hotline.cases.models import Item, ItemKind
 from hotline.hosting.actions import trace_host
 from hotline.hosting.queries import hosting_country

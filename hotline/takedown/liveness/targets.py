@@ -21,8 +21,8 @@ from urllib.parse import quote, urlsplit
 import idna
 
 from hotline.hosting.ipv4 import parse_ipv4
-from hotline.takedown.addresses import IPAddress
-from hotline.takedown.results import Reason
+from hotline.takedown.liveness.addresses import IPAddress
+from hotline.takedown.liveness.results import Reason
 
 __all__ = [
     "MAX_URL_LENGTH",

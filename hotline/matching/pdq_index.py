@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from hotline.matching.pdq import HASH_BYTES
+from hotline.matching.hashing.pdq_algorithm import HASH_BYTES
 
 HASH_BITS = 256
 WORDS = 4

@@ -11,7 +11,7 @@ What a hotline signature is:
 * one signature labelled ``hotline`` in ``Signature-Input`` and ``Signature``, covering
   ``"@method" "@target-uri" "content-digest" "content-type"``, with the parameters
   ``created`` and ``expires`` (``created`` + 300 s), a random ``nonce``, ``alg="ed25519"`` and
-  ``keyid`` (see ``hotline.routing.keys`` for the key id convention);
+  ``keyid`` (see ``hotline.routing.federation.keys`` for the key id convention);
 * the signature base is built exactly as RFC 9421 section 2.5 says; the tests check it against
   the RFC's own Ed25519 example (Appendix B.2.6), signature byte for byte.
 
@@ -42,7 +42,7 @@ from urllib.parse import SplitResult, urlsplit
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from hotline.routing.structured_fields import (
+from hotline.routing.federation.structured_fields import (
     InnerList,
     Item,
     Parameters,
@@ -272,8 +272,8 @@ def verify_request(
 
     ``resolve_key`` maps a key id to a trusted public key, or None. ``seen_nonce(key_id, nonce,
     until)`` records the nonce and returns True if it was already recorded (see
-    ``hotline.routing.nonces`` for its semantics); it is called only once everything else has
-    passed. ``now`` (aware) defaults to the current time; ``max_age`` is in seconds.
+    ``hotline.routing.federation.nonces`` for its semantics); it is called only once everything
+    else has passed. ``now`` (aware) defaults to the current time; ``max_age`` is in seconds.
 
     Raises a ``SignatureError`` subclass for every way the request can be wrong, and nothing
     else for anything in ``headers`` or ``body``.
