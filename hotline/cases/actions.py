@@ -494,3 +494,22 @@ def record_enrichment(item: Item, *, known_match: dict[str, Any] | None = None) 
     locked.priority = compute_priority(locked)
     locked.save(update_fields=["enriched_at", "known_match", "priority"])
     record("item.enrich", actor=None, obj=locked, detail={"known_match": bool(locked.known_match)})
+
+
+# --- reports with no item (travel and tourism) ----------------------------------------------
+
+
+@transaction.atomic
+def mark_report_action_taken(report: Report) -> None:
+    """Routing calls this when a referral of a whole report went out (the report has no items
+    whose state could say so): the reporter sees "action taken" unless it is closed."""
+    Report.objects.filter(pk=report.pk).exclude(
+        status__in=[ReportStatus.CLOSED, ReportStatus.ACTION_TAKEN]
+    ).update(status=ReportStatus.ACTION_TAKEN)
+
+
+@transaction.atomic
+def close_report(report: Report, *, reason: str, acting_user: Actor) -> None:
+    """Close a report that has no items (its case was closed): the status page says "closed"."""
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.CLOSED)
+    record("report.close", actor=acting_user, obj=report, detail={"reason": reason})

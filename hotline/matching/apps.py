@@ -16,10 +16,10 @@ class MatchingConfig(AppConfig):
         from hotline.routing.models import Destination, Referral, ReferralStatus
 
         def hashlist(referral: Referral) -> None:
-            assessment = final_assessment(referral.item)
+            assessment = final_assessment(referral.online_item)
             if assessment is None:
                 return
-            added = add_confirmed_hashes(referral.item, assessment)
+            added = add_confirmed_hashes(referral.online_item, assessment)
             now = timezone.now()
             Referral.objects.filter(pk=referral.pk).update(
                 status=ReferralStatus.CLOSED,

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
-from hotline.cases.actions import mark_action_taken
-from hotline.cases.models import Assessment, Item
+from hotline.cases.actions import mark_action_taken, mark_report_action_taken
+from hotline.cases.models import Assessment, Item, Report
+from hotline.outbox.actions import enqueue
 from hotline.routing.destinations import DISPATCHERS
 from hotline.routing.engine import PlannedReferral, plan
-from hotline.routing.models import Destination, HostingProvider, Referral, ReferralStatus
+from hotline.routing.models import (
+    FINAL,
+    PROGRESS,
+    Destination,
+    HostingProvider,
+    Partner,
+    PoliceUnit,
+    Referral,
+    ReferralStatus,
+)
+from hotline.routing.packages import report_referral_email
 from hotline.takedown.actions import note_step
 from hotline.takedown.models import NoticeItem
 
@@ -66,10 +79,10 @@ def dispatch(referral: Referral) -> None:
     referral.refresh_from_db()
     if referral.status == ReferralStatus.SENT:
         if referral.destination in (Destination.POLICE, Destination.INTERPOL):
-            note_step(referral.item, "police_referred_at", when=referral.sent_at)
+            note_step(referral.online_item, "police_referred_at", when=referral.sent_at)
         elif referral.destination == Destination.PARTNER:
-            note_step(referral.item, "partner_forwarded_at", when=referral.sent_at)
-        mark_action_taken(referral.item)
+            note_step(referral.online_item, "partner_forwarded_at", when=referral.sent_at)
+        mark_action_taken(referral.online_item)
 
 
 @transaction.atomic
@@ -246,3 +259,212 @@ def set_hosting_provider(
     record("referral.set_provider", actor=acting_user, obj=locked, detail={"provider": provider.pk})
     dispatch(locked)
     return provider
+
+
+# --- referrals of whole reports (no item: travel and tourism) -------------------------------
+#
+# A report referral goes to one police unit or partner hotline on one or more grounds. The
+# owning app (tourism) plans them and builds the package through the registry in
+# ``hotline.routing.packages``; creating, sending, outcomes and follow-ups happen here, for
+# every kind of referral alike.
+
+
+@dataclass(frozen=True)
+class ReportReferralPlan:
+    """One planned referral of a whole report."""
+
+    destination: str
+    country: str
+    grounds: tuple[str, ...]
+    police_unit: PoliceUnit | None = None
+    partner: Partner | None = None
+    recipient: str = ""
+    problem: str = ""
+
+
+def _follow_up_after() -> timedelta:
+    return timedelta(days=settings.TOURISM_FOLLOW_UP_DAYS)
+
+
+def _mark_sent(referral: Referral, now: datetime) -> list[str]:
+    referral.status = ReferralStatus.SENT
+    referral.sent_at = now
+    referral.follow_up_due_at = now + _follow_up_after()
+    return ["status", "sent_at", "follow_up_due_at"]
+
+
+@transaction.atomic
+def refer_report(
+    report: Report,
+    plans: Iterable[ReportReferralPlan],
+    *,
+    identity_shared: bool,
+    acting_user: User,
+) -> list[Referral]:
+    """Refer a report (not an item) to the planned authorities, sending what has an address.
+
+    Idempotent: a destination and country already referred for this report is not referred
+    again. A referral with an e-mail address goes out through the outbox in this transaction
+    with the package its report's concern registered; the others wait for a liaison to hand
+    them over. Once one has gone out, the reporter's status becomes "action taken".
+    """
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    now = timezone.now()
+    created: list[Referral] = []
+    for planned in plans:
+        if Referral.objects.filter(
+            report=locked, destination=planned.destination, country=planned.country
+        ).exists():
+            continue
+        referral = Referral.objects.create(
+            report=locked,
+            destination=planned.destination,
+            country=planned.country,
+            grounds=list(planned.grounds),
+            police_unit=planned.police_unit,
+            partner=planned.partner,
+            recipient=planned.recipient,
+            identity_shared=identity_shared,
+            problem=planned.problem[:300],
+            created_by=acting_user,
+            created_at=now,
+        )
+        if referral.recipient:
+            enqueue("email", referral.recipient, report_referral_email(referral), related=referral)
+            referral.save(update_fields=_mark_sent(referral, now))
+        created.append(referral)
+    if any(r.status == ReferralStatus.SENT for r in created):
+        mark_report_action_taken(locked)
+    record(
+        "report.refer",
+        actor=acting_user,
+        obj=locked,
+        detail={
+            "referrals": [r.pk for r in created],
+            "grounds": [r.grounds for r in created],
+            "identity_shared": identity_shared,
+        },
+    )
+    return created
+
+
+@transaction.atomic
+def mark_handed_over(referral: Referral, *, acting_user: User) -> Referral:
+    """A referral without an e-mail address was handed over by hand (portal, phone, INTERPOL)."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status != ReferralStatus.QUEUED:
+        raise ValueError("this referral was already sent")
+    locked.save(update_fields=_mark_sent(locked, timezone.now()))
+    _action_taken(locked)
+    record("referral.handed_over", actor=acting_user, obj=locked)
+    return locked
+
+
+def _action_taken(referral: Referral) -> None:
+    if referral.report_id is not None:
+        mark_report_action_taken(Report.objects.get(pk=referral.report_id))
+    elif referral.item_id is not None:
+        mark_action_taken(Item.objects.get(pk=referral.item_id))
+
+
+_OUTCOME_FIELDS = {
+    ReferralStatus.ACKNOWLEDGED: "acknowledged_at",
+    ReferralStatus.INVESTIGATION_OPENED: "investigation_opened_at",
+    ReferralStatus.SUSPECT_IDENTIFIED: "suspect_identified_at",
+    ReferralStatus.CHARGED: "charged_at",
+}
+# What each answer implies happened before it (a charge implies an identified suspect, ...).
+_IMPLIED: dict[str, tuple[ReferralStatus, ...]] = {
+    ReferralStatus.ACKNOWLEDGED: (ReferralStatus.ACKNOWLEDGED,),
+    ReferralStatus.INVESTIGATION_OPENED: PROGRESS[:2],
+    ReferralStatus.SUSPECT_IDENTIFIED: PROGRESS[:3],
+    ReferralStatus.CHARGED: PROGRESS,
+    ReferralStatus.CONVICTED: PROGRESS,
+    ReferralStatus.ACQUITTED: PROGRESS,
+    ReferralStatus.NO_ACTION: (ReferralStatus.ACKNOWLEDGED,),
+}
+
+
+@transaction.atomic
+def record_outcome(
+    referral: Referral,
+    *,
+    status: str,
+    reason: str = "",
+    remote_reference: str = "",
+    acting_user: Actor,
+) -> Referral:
+    """Record what an authority did with a referral, timestamping each step it implies.
+
+    "No action" needs a reason (kept in ``outcome``). Each answer clears a follow-up flag
+    and, until the referral is concluded (convicted, acquitted or no action), sets the
+    next follow-up date.
+    """
+    if status not in _IMPLIED:
+        raise ValueError(f"{status!r} is not an outcome")
+    new = ReferralStatus(status)
+    if new == ReferralStatus.NO_ACTION and not reason.strip():
+        raise ValueError("say why no action was taken")
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status in FINAL:
+        raise ValueError("this referral is concluded")
+    if locked.status in (ReferralStatus.CANCELLED, ReferralStatus.CLOSED):
+        raise ValueError(f"this referral is {locked.status}")
+    now = timezone.now()
+    fields = ["status", "last_answer_at", "follow_up_due_at", "follow_up_flagged_at"]
+    first_arrival = locked.sent_at is None
+    if first_arrival:
+        locked.sent_at = now  # an answer proves it arrived
+        fields.append("sent_at")
+    for step in _IMPLIED[new]:
+        field_name = _OUTCOME_FIELDS[step]
+        if getattr(locked, field_name) is None:
+            setattr(locked, field_name, now)
+            fields.append(field_name)
+    if new in FINAL:
+        locked.concluded_at = now
+        fields.append("concluded_at")
+    locked.status = new
+    locked.last_answer_at = now
+    locked.follow_up_flagged_at = None
+    locked.follow_up_due_at = None if new in FINAL else now + _follow_up_after()
+    if reason.strip():
+        locked.outcome = reason.strip()
+        fields.append("outcome")
+    if remote_reference.strip():
+        locked.remote_reference = remote_reference.strip()
+        fields.append("remote_reference")
+    locked.save(update_fields=fields)
+    if first_arrival:
+        _action_taken(locked)
+    record(
+        "referral.outcome",
+        actor=acting_user,
+        obj=locked,
+        detail={"status": new, "reason": reason.strip()},
+    )
+    return locked
+
+
+@transaction.atomic
+def flag_follow_ups(*, now: datetime | None = None) -> int:
+    """Flag sent referrals with no answer by their follow-up date (periodic); returns how many."""
+    now = now or timezone.now()
+    due = list(
+        Referral.objects.select_for_update()
+        .filter(follow_up_due_at__lte=now, follow_up_flagged_at__isnull=True)
+        .exclude(
+            status__in=[
+                *FINAL,
+                ReferralStatus.HELD,
+                ReferralStatus.QUEUED,
+                ReferralStatus.CANCELLED,
+                ReferralStatus.CLOSED,
+            ]
+        )
+        .values_list("pk", flat=True)
+    )
+    Referral.objects.filter(pk__in=due).update(follow_up_flagged_at=now)
+    for pk in due:
+        record("referral.follow_up_due", actor=None, object_type="routing.referral", object_id=pk)
+    return len(due)

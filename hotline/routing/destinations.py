@@ -33,7 +33,7 @@ def _police(referral: Referral) -> None:
     unit = referral.police_unit
     if unit is None or unit.channel == PoliceChannel.PORTAL or not unit.email:
         return  # a liaison hands it over; the referral stays queued on their list
-    package = item_package(referral.item, final_assessment(referral.item))
+    package = item_package(referral.online_item, final_assessment(referral.online_item))
     package["referral"] = {
         "id": referral.pk,
         "destination": referral.destination,
@@ -41,8 +41,8 @@ def _police(referral: Referral) -> None:
     }
     body = (
         f"{settings.INSTANCE_NAME} refers item {referral.item_id} to {unit.name}.\n\n"
-        f"Web address: {referral.item.canonical_url or '(file known by hashes)'}\n"
-        f"Hosting country: {referral.item.hosting_country or 'unknown'}\n\n"
+        f"Web address: {referral.online_item.canonical_url or '(file known by hashes)'}\n"
+        f"Hosting country: {referral.online_item.hosting_country or 'unknown'}\n\n"
         "The attached JSON holds the metadata, assessment, hosting trace and hashes. No content is attached.\n"
     )
     message = enqueue(

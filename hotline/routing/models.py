@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pycountry
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import validate_country
+
+if TYPE_CHECKING:
+    from hotline.cases.models import Item
 
 
 class JurisdictionProfile(models.Model):
@@ -161,12 +167,59 @@ class ReferralStatus(models.TextChoices):
     ACTED_ON = "acted_on", _("Acted on")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
+    # Enforcement outcomes a police unit reports back (travel cases today, any referral may)
+    INVESTIGATION_OPENED = "investigation_opened", _("Investigation opened")
+    SUSPECT_IDENTIFIED = "suspect_identified", _("Suspect identified")
+    CHARGED = "charged", _("Charged")
+    CONVICTED = "convicted", _("Convicted")
+    ACQUITTED = "acquitted", _("Acquitted")
+    NO_ACTION = "no_action", _("No action")
+
+
+# The enforcement answers an authority gives, in the order a case moves through them, and the
+# answers that conclude it.
+PROGRESS = (
+    ReferralStatus.ACKNOWLEDGED,
+    ReferralStatus.INVESTIGATION_OPENED,
+    ReferralStatus.SUSPECT_IDENTIFIED,
+    ReferralStatus.CHARGED,
+)
+FINAL = (ReferralStatus.CONVICTED, ReferralStatus.ACQUITTED, ReferralStatus.NO_ACTION)
+OUTCOMES = (*PROGRESS, *FINAL)
+
+
+class Ground(models.TextChoices):
+    """Why a report (not an item) is referred to an authority: its jurisdiction's basis."""
+
+    PLACE_OF_OFFENCE = "place_of_offence", _("Police of the country where it happened")
+    SUSPECT_NATIONALITY = "suspect_nationality", _("Police of the suspect's nationality")
+    REPORTER_RESIDENCE = "reporter_residence", _("Police of the reporter's country of residence")
+    PARTNER_HOTLINE = "partner_hotline", _("Partner hotline of the country where it happened")
 
 
 class Referral(models.Model):
-    """One destination an item was referred to, with its lifecycle and every timestamp."""
+    """One destination an item or a report was referred to, with its lifecycle and every timestamp.
 
-    item = models.ForeignKey("cases.Item", on_delete=models.CASCADE, related_name="referrals")
+    A referral is about exactly one of ``item`` (online content: a URL or a file, routed by
+    the rules after assessment) or ``report`` (a report with no item, e.g. a travel and
+    tourism report, referred as a whole); a check constraint holds exactly one set. A
+    report's referral names the ``grounds`` it serves, primary first (one message to one
+    police unit may serve the place of the offence and the suspect's nationality at once).
+
+    Lifecycle: held → queued → sent → acknowledged → acted on → closed, or cancelled.
+    Enforcement outcomes (investigation opened, suspect identified, charged, then convicted,
+    acquitted or no action) are statuses too, each step timestamped; ``concluded_at`` is
+    when a final outcome came. A sent referral nobody answers by ``follow_up_due_at`` is
+    flagged (``follow_up_flagged_at``) until an answer clears it.
+    """
+
+    item = models.ForeignKey(
+        "cases.Item", on_delete=models.CASCADE, related_name="referrals", null=True, blank=True
+    )
+    report = models.ForeignKey(
+        "cases.Report", on_delete=models.CASCADE, related_name="referrals", null=True, blank=True
+    )
+    grounds = models.JSONField(default=list, blank=True)
     destination = models.CharField(max_length=20, choices=Destination.choices)
     status = models.CharField(
         max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.QUEUED
@@ -178,13 +231,30 @@ class Referral(models.Model):
         HostingProvider, on_delete=models.PROTECT, null=True, blank=True
     )
     rule = models.ForeignKey(RoutingRule, on_delete=models.SET_NULL, null=True, blank=True)
+    # Where the message went (an e-mail address); empty when a liaison hands it over by hand.
+    recipient = models.CharField(max_length=254, blank=True)
+    # Whether the reporter's identity went with it (only with the reporter's consent).
+    identity_shared = models.BooleanField(default=False)
+    # Why it cannot go out as planned (no unit known, no address, ...).
+    problem = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     override_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     hold_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acted_on_at = models.DateTimeField(null=True, blank=True)
+    investigation_opened_at = models.DateTimeField(null=True, blank=True)
+    suspect_identified_at = models.DateTimeField(null=True, blank=True)
+    charged_at = models.DateTimeField(null=True, blank=True)
+    concluded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    last_answer_at = models.DateTimeField(null=True, blank=True)
+    follow_up_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    follow_up_flagged_at = models.DateTimeField(null=True, blank=True)
+    # What the recipient said (for "no action": why)
     outcome = models.TextField(blank=True)
     remote_reference = models.CharField(max_length=100, blank=True)
 
@@ -195,11 +265,57 @@ class Referral(models.Model):
                 fields=["item", "destination", "country"],
                 condition=~models.Q(status__in=["cancelled", "closed"]),
                 name="one_live_referral_per_destination",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=False, report__isnull=True)
+                | models.Q(item__isnull=True, report__isnull=False),
+                name="referral_of_item_or_report",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_destination_display()} for item {self.item_id} ({self.status})"
+        about = f"item {self.item_id}" if self.item_id else f"report {self.report_id}"
+        return f"{self.get_destination_display()} for {about} ({self.status})"
+
+    @property
+    def online_item(self) -> Item:
+        """The item of an item referral (what dispatchers and federation carry out); a
+        referral of a whole report has none, and asking for it is a programming error."""
+        if self.item is None:
+            raise ValueError(f"referral {self.pk} is about a report, not an item")
+        return self.item
+
+    @property
+    def primary_ground(self) -> str:
+        return self.grounds[0] if self.grounds else ""
+
+    @property
+    def primary_label(self) -> str:
+        return str(Ground(self.grounds[0]).label) if self.grounds else ""
+
+    @property
+    def also_grounds(self) -> list[str]:
+        return list(self.grounds[1:])
+
+    @property
+    def also_labels(self) -> list[str]:
+        return [str(Ground(g).label) for g in self.grounds[1:]]
+
+    @property
+    def destination_name(self) -> str:
+        if self.police_unit is not None:
+            return self.police_unit.name
+        if self.partner is not None:
+            return str(self.partner)
+        return ""
+
+    @property
+    def concluded(self) -> bool:
+        return self.status in FINAL
+
+    @property
+    def needs_follow_up(self) -> bool:
+        return self.follow_up_flagged_at is not None
 
 
 # --- federation (see hotline.routing.federation and docs/federation.md) -----------------------

@@ -7,11 +7,15 @@ identify the reporter); the receiving analyst looks at the content at its source
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from hotline.cases.models import Assessment, Item
+
+if TYPE_CHECKING:
+    from hotline.routing.models import Referral
 
 
 def _assessment(assessment: Assessment | None) -> dict[str, Any] | None:
@@ -75,3 +79,29 @@ def item_package(item: Item, assessment: Assessment | None) -> dict[str, Any]:
         "assessment": _assessment(assessment),
         "hosting": _trace(item),
     }
+
+
+# --- packages of whole reports (no item) ----------------------------------------------------
+
+ReportPackager = Callable[["Referral"], dict[str, Any]]
+"""Builds the outbox e-mail payload (subject, body, attachments) of one report referral."""
+
+REPORT_PACKAGERS: dict[str, ReportPackager] = {}
+
+
+def register_report_packager(concern: str, packager: ReportPackager) -> None:
+    """Say how referrals of reports of this concern are packaged (the owning app, once, in
+    its ``ready()``); a second registration for one concern is refused."""
+    if concern in REPORT_PACKAGERS and REPORT_PACKAGERS[concern] is not packager:
+        raise ValueError(f"a report packager for {concern!r} is already registered")
+    REPORT_PACKAGERS[concern] = packager
+
+
+def report_referral_email(referral: Referral) -> dict[str, Any]:
+    """The e-mail payload of a report referral, from the packager of its report's concern."""
+    assert referral.report is not None
+    concern = referral.report.concern
+    packager = REPORT_PACKAGERS.get(concern)
+    if packager is None:
+        raise LookupError(f"no report packager is registered for {concern!r} reports")
+    return packager(referral)

@@ -19,7 +19,7 @@ class TakedownConfig(AppConfig):
 
         def notice(referral: Referral) -> None:
             if referral.hosting_provider_id is not None:
-                actions.add_to_notice(referral.item, referral=referral)
+                actions.add_to_notice(referral.online_item, referral=referral)
 
         def assessed(item: Item, assessment: Assessment) -> None:
             actions.note_step(item, "assessed_at", when=assessment.created_at)

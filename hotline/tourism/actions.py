@@ -1,25 +1,30 @@
-"""Every write of the tourism app: travel reports, referrals and outcomes, links, The Code."""
+"""Every write of the tourism app: travel reports, links, company notices, The Code.
+
+A travel report is filed through ``cases.actions.file_report`` (one receipt for every
+public report); its referrals are created, sent, handed over, answered and followed up by
+``routing.actions`` (``refer_report``, ``mark_handed_over``, ``record_outcome``,
+``flag_follow_ups``), shared with online referrals.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from hotline.accounts.models import ApiCredential, User, hash_secret
+from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
-from hotline.cases import references
-from hotline.cases.models import Channel, Concern, Report, ReportStatus
+from hotline.cases.actions import ReportInput, close_report, file_report
+from hotline.cases.models import Channel, Concern, Report
 from hotline.outbox.actions import enqueue
+from hotline.routing.actions import refer_report
+from hotline.routing.models import Referral
 from hotline.tourism.models import (
-    FINAL,
-    PROGRESS,
     CaseLink,
     CodeAnnualReport,
     Company,
@@ -27,18 +32,12 @@ from hotline.tourism.models import (
     CompanyNotice,
     CriterionAssessment,
     NoticeStatus,
-    OutcomeStatus,
-    TravelReferral,
     TravelReport,
 )
-from hotline.tourism.packages import company_notice_email, referral_email
+from hotline.tourism.packages import company_notice_email
 from hotline.tourism.planning import PlannedReferral, plan_referrals
 
 Actor = User | ApiCredential | None
-
-
-def follow_up_days() -> int:
-    return int(getattr(settings, "TOURISM_FOLLOW_UP_DAYS", 60))
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -97,25 +96,26 @@ def _occurred_at(data: TravelReportInput) -> datetime | None:
 def file_travel_report(data: TravelReportInput, *, actor: Actor) -> FiledTravelReport:
     """Store a public travel-and-tourism report with a receipt, like any public report.
 
-    The ``Report`` carries the reference, the receipt hash, the status the reporter
-    can check, the contact and consent to contact; the ``TravelReport`` the rest.
+    The ``Report`` (filed by ``cases.actions.file_report``, concern ``travel``, no items)
+    carries the reference, the receipt hash, the status the reporter can check, the
+    contact and consent to contact; the ``TravelReport`` the rest.
     Consent to share the identity with authorities needs a contact to share.
     """
-    secret = references.new_secret()
     has_contact = bool(data.contact.strip())
-    report = Report.objects.create(
-        reference=references.new_reference(),
-        secret_hash=hash_secret(references.normalise(secret)),
-        channel=Channel.PUBLIC_WEB,
-        concern=Concern.TRAVEL,
-        received_at=timezone.now(),
-        language=data.language,
-        where_found=f"{data.city}, {data.country}"[:500],
-        description=data.observed,
-        child_in_danger=data.child_in_danger,
-        contact=data.contact.strip(),
-        consent_to_contact=data.consent_to_contact and has_contact,
+    filed = file_report(
+        ReportInput(
+            channel=Channel.PUBLIC_WEB,
+            concern=Concern.TRAVEL,
+            language=data.language,
+            where_found=f"{data.city}, {data.country}"[:500],
+            description=data.observed,
+            child_in_danger=data.child_in_danger,
+            contact=data.contact.strip(),
+            consent_to_contact=data.consent_to_contact and has_contact,
+        ),
+        actor=actor,
     )
+    report = filed.report
     travel = TravelReport.objects.create(
         report=report,
         country=data.country,
@@ -153,27 +153,10 @@ def file_travel_report(data: TravelReportInput, *, actor: Actor) -> FiledTravelR
         obj=report,
         detail={"travel_report": travel.pk, "country": data.country},
     )
-    return FiledTravelReport(report, travel, secret)
+    return FiledTravelReport(report, travel, filed.secret)
 
 
 # --- referrals ------------------------------------------------------------------------------
-
-
-def _dispatch(referral: TravelReferral, now: datetime) -> None:
-    """Queue the e-mail of a referral that has an address; otherwise it waits for a hand-over."""
-    if not referral.recipient:
-        return
-    enqueue("email", referral.recipient, referral_email(referral), related=referral)
-    referral.status = OutcomeStatus.SENT
-    referral.sent_at = now
-    referral.follow_up_due_at = now + timedelta(days=follow_up_days())
-    referral.save(update_fields=["status", "sent_at", "follow_up_due_at"])
-
-
-def _mark_action_taken(travel: TravelReport) -> None:
-    Report.objects.filter(pk=travel.report_id).exclude(status=ReportStatus.CLOSED).update(
-        status=ReportStatus.ACTION_TAKEN
-    )
 
 
 @transaction.atomic
@@ -182,13 +165,13 @@ def send_referrals(
     *,
     keys: Iterable[str] | None = None,
     acting_user: User,
-) -> list[TravelReferral]:
+) -> list[Referral]:
     """Refer the report to the authorities planned for it (all, or those whose ``key`` is given).
 
-    Idempotent: a ground already referred is not referred again. Referrals with an
-    address are e-mailed through the outbox in this transaction; the others wait for
-    a liaison to hand them over. Once one has gone out, the reporter's status becomes
-    "action taken".
+    Routing creates and sends them (``routing.actions.refer_report``): idempotent per
+    destination and country, e-mailed with the travel package when an address is known,
+    otherwise waiting for a liaison's hand-over. The reporter's identity goes with them
+    only when the reporter consented.
     """
     locked = TravelReport.objects.select_for_update().get(pk=travel.pk)
     if locked.closed_at is not None:
@@ -197,152 +180,12 @@ def send_referrals(
     plans: list[PlannedReferral] = [
         p for p in plan_referrals(locked) if wanted is None or p.key in wanted
     ]
-    now = timezone.now()
-    created: list[TravelReferral] = []
-    for planned in plans:
-        if TravelReferral.objects.filter(
-            travel_report=locked, kind=planned.kind, country=planned.country
-        ).exists():
-            continue
-        referral = TravelReferral.objects.create(
-            travel_report=locked,
-            kind=planned.kind,
-            also_grounds=list(planned.also_grounds),
-            country=planned.country,
-            police_unit=planned.police_unit,
-            partner=planned.partner,
-            recipient=planned.recipient,
-            identity_shared=locked.consent_to_share_identity,
-            problem=planned.problem[:300],
-            created_by=acting_user,
-            created_at=now,
-        )
-        _dispatch(referral, now)
-        created.append(referral)
-    if any(r.status == OutcomeStatus.SENT for r in created):
-        _mark_action_taken(locked)
-    record(
-        "travel_report.refer",
-        actor=acting_user,
-        obj=locked,
-        detail={
-            "referrals": [r.pk for r in created],
-            "kinds": [r.kind for r in created],
-            "identity_shared": locked.consent_to_share_identity,
-        },
+    return refer_report(
+        locked.report,
+        [p.for_routing() for p in plans],
+        identity_shared=locked.consent_to_share_identity,
+        acting_user=acting_user,
     )
-    return created
-
-
-@transaction.atomic
-def mark_handed_over(referral: TravelReferral, *, acting_user: User) -> TravelReferral:
-    """A referral without an e-mail address was handed over by hand (portal, phone, INTERPOL)."""
-    locked = TravelReferral.objects.select_for_update().get(pk=referral.pk)
-    if locked.status != OutcomeStatus.QUEUED:
-        raise ValueError("this referral was already sent")
-    now = timezone.now()
-    locked.status = OutcomeStatus.SENT
-    locked.sent_at = now
-    locked.follow_up_due_at = now + timedelta(days=follow_up_days())
-    locked.save(update_fields=["status", "sent_at", "follow_up_due_at"])
-    _mark_action_taken(locked.travel_report)
-    record("travel_referral.handed_over", actor=acting_user, obj=locked)
-    return locked
-
-
-_STEP_FIELDS = {
-    OutcomeStatus.ACKNOWLEDGED: "acknowledged_at",
-    OutcomeStatus.INVESTIGATION_OPENED: "investigation_opened_at",
-    OutcomeStatus.SUSPECT_IDENTIFIED: "suspect_identified_at",
-    OutcomeStatus.CHARGED: "charged_at",
-}
-# What each answer implies happened before it (a charge implies an identified suspect, ...).
-_IMPLIED: dict[str, tuple[OutcomeStatus, ...]] = {
-    OutcomeStatus.ACKNOWLEDGED: (OutcomeStatus.ACKNOWLEDGED,),
-    OutcomeStatus.INVESTIGATION_OPENED: PROGRESS[:2],
-    OutcomeStatus.SUSPECT_IDENTIFIED: PROGRESS[:3],
-    OutcomeStatus.CHARGED: PROGRESS,
-    OutcomeStatus.CONVICTED: PROGRESS,
-    OutcomeStatus.ACQUITTED: PROGRESS,
-    OutcomeStatus.NO_ACTION: (OutcomeStatus.ACKNOWLEDGED,),
-}
-
-
-@transaction.atomic
-def record_outcome(
-    referral: TravelReferral,
-    *,
-    status: str,
-    reason: str = "",
-    remote_reference: str = "",
-    acting_user: User,
-) -> TravelReferral:
-    """Record what an authority did with a referral, timestamping each step it implies.
-
-    "No action" needs a reason. Each answer clears a follow-up flag and, until the
-    case is concluded (convicted, acquitted or no action), sets the next follow-up date.
-    """
-    new = OutcomeStatus(status)
-    if new not in _IMPLIED:
-        raise ValueError(f"{status!r} is not an outcome")
-    if new == OutcomeStatus.NO_ACTION and not reason.strip():
-        raise ValueError("say why no action was taken")
-    locked = TravelReferral.objects.select_for_update().get(pk=referral.pk)
-    if locked.status in FINAL:
-        raise ValueError("this referral is concluded")
-    now = timezone.now()
-    fields = ["status", "last_answer_at", "follow_up_due_at", "follow_up_flagged_at"]
-    if locked.sent_at is None:
-        locked.sent_at = now  # an answer proves it arrived
-        fields.append("sent_at")
-        _mark_action_taken(locked.travel_report)
-    for step in _IMPLIED[new]:
-        field = _STEP_FIELDS[step]
-        if getattr(locked, field) is None:
-            setattr(locked, field, now)
-            fields.append(field)
-    if new in FINAL:
-        locked.concluded_at = now
-        fields.append("concluded_at")
-    locked.status = new
-    locked.last_answer_at = now
-    locked.follow_up_flagged_at = None
-    locked.follow_up_due_at = None if new in FINAL else now + timedelta(days=follow_up_days())
-    if reason.strip():
-        locked.reason = reason.strip()
-        fields.append("reason")
-    if remote_reference.strip():
-        locked.remote_reference = remote_reference.strip()
-        fields.append("remote_reference")
-    locked.save(update_fields=fields)
-    record(
-        "travel_referral.outcome",
-        actor=acting_user,
-        obj=locked,
-        detail={"status": new, "reason": reason.strip()},
-    )
-    return locked
-
-
-@transaction.atomic
-def flag_follow_ups(*, now: datetime | None = None) -> int:
-    """Flag referrals with no answer by their follow-up date (periodic); returns how many."""
-    now = now or timezone.now()
-    due = list(
-        TravelReferral.objects.select_for_update()
-        .filter(follow_up_due_at__lte=now, follow_up_flagged_at__isnull=True)
-        .exclude(status__in=[*FINAL, OutcomeStatus.QUEUED])
-        .values_list("pk", flat=True)
-    )
-    TravelReferral.objects.filter(pk__in=due).update(follow_up_flagged_at=now)
-    for pk in due:
-        record(
-            "travel_referral.follow_up_due",
-            actor=None,
-            object_type="tourism.travelreferral",
-            object_id=pk,
-        )
-    return len(due)
 
 
 @transaction.atomic
@@ -356,7 +199,7 @@ def close_case(travel: TravelReport, *, reason: str, acting_user: User) -> None:
     locked.closed_at = timezone.now()
     locked.close_reason = reason.strip()
     locked.save(update_fields=["closed_at", "close_reason"])
-    Report.objects.filter(pk=locked.report_id).update(status=ReportStatus.CLOSED)
+    close_report(locked.report, reason=locked.close_reason, acting_user=acting_user)
     record("travel_report.close", actor=acting_user, obj=locked, detail={"reason": reason})
 
 

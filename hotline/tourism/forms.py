@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotline.intake.forms import AnonymousReporterForm
+from hotline.routing.models import OUTCOMES
 from hotline.tourism.countries import country_choices
 from hotline.tourism.models import (
-    FINAL,
-    PROGRESS,
     ChildAge,
     ChildGender,
     Company,
@@ -270,7 +269,7 @@ class ReferForm(forms.Form):
 class OutcomeForm(forms.Form):
     status = forms.ChoiceField(
         label=_("What happened"),
-        choices=[(s.value, s.label) for s in (*PROGRESS, *FINAL)],
+        choices=[(s.value, s.label) for s in OUTCOMES],
     )
     reason = forms.CharField(
         label=_("Details"),

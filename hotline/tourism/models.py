@@ -1,7 +1,10 @@
-"""Travel-and-tourism reports, their referrals and outcomes, linked cases, and The Code's members.
+"""Travel-and-tourism reports, linked cases, company notices, and The Code's members.
 
-A travel report is a ``cases.Report`` (reference, receipt, status, contact, consent,
-language) with a one-to-one ``TravelReport`` holding what only travel cases have.
+A travel report is a ``cases.Report`` of concern ``travel`` (reference, receipt, status,
+contact, consent, language; filed through ``cases.actions.file_report``) with a one-to-one
+``TravelReport`` holding what only travel cases have. Its referrals to the police and
+partner hotlines are ``routing.Referral`` rows about the report (``Referral.report``), with
+their grounds (``routing.models.Ground``), lifecycle and enforcement outcomes.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import validate_country
+from hotline.routing.models import Referral
 
 
 class VenueType(models.TextChoices):
@@ -100,105 +104,10 @@ class TravelReport(models.Model):
     def reference(self) -> str:
         return self.report.reference
 
-
-class ReferralKind(models.TextChoices):
-    PLACE_OF_OFFENCE = "place_of_offence", _("Police of the country where it happened")
-    SUSPECT_NATIONALITY = "suspect_nationality", _("Police of the suspect's nationality")
-    REPORTER_RESIDENCE = "reporter_residence", _("Police of the reporter's country of residence")
-    PARTNER_HOTLINE = "partner_hotline", _("Partner hotline of the country where it happened")
-
-
-class OutcomeStatus(models.TextChoices):
-    QUEUED = "queued", _("Waiting to be handed over")
-    SENT = "sent", _("Sent, no answer yet")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    INVESTIGATION_OPENED = "investigation_opened", _("Investigation opened")
-    SUSPECT_IDENTIFIED = "suspect_identified", _("Suspect identified")
-    CHARGED = "charged", _("Charged")
-    CONVICTED = "convicted", _("Convicted")
-    ACQUITTED = "acquitted", _("Acquitted")
-    NO_ACTION = "no_action", _("No action")
-
-
-# The answers an authority gives, in the order a case moves through them.
-PROGRESS = (
-    OutcomeStatus.ACKNOWLEDGED,
-    OutcomeStatus.INVESTIGATION_OPENED,
-    OutcomeStatus.SUSPECT_IDENTIFIED,
-    OutcomeStatus.CHARGED,
-)
-FINAL = (OutcomeStatus.CONVICTED, OutcomeStatus.ACQUITTED, OutcomeStatus.NO_ACTION)
-
-
-class TravelReferral(models.Model):
-    """One authority a travel report was referred to, and what that authority did with it."""
-
-    travel_report = models.ForeignKey(
-        TravelReport, on_delete=models.CASCADE, related_name="referrals"
-    )
-    kind = models.CharField(max_length=30, choices=ReferralKind.choices)
-    # Further grounds served by the same referral (e.g. the suspect's and the reporter's country
-    # are one country): one message to one unit, every reason recorded.
-    also_grounds = models.JSONField(default=list, blank=True)
-    country = models.CharField(max_length=2, validators=[validate_country])
-    police_unit = models.ForeignKey(
-        "routing.PoliceUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    partner = models.ForeignKey(
-        "routing.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recipient = models.CharField(max_length=254, blank=True)
-    identity_shared = models.BooleanField(default=False)
-    status = models.CharField(
-        max_length=30, choices=OutcomeStatus.choices, default=OutcomeStatus.QUEUED
-    )
-    reason = models.TextField(blank=True)
-    remote_reference = models.CharField(max_length=100, blank=True)
-    problem = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    investigation_opened_at = models.DateTimeField(null=True, blank=True)
-    suspect_identified_at = models.DateTimeField(null=True, blank=True)
-    charged_at = models.DateTimeField(null=True, blank=True)
-    concluded_at = models.DateTimeField(null=True, blank=True)
-    last_answer_at = models.DateTimeField(null=True, blank=True)
-    follow_up_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    follow_up_flagged_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["travel_report", "kind", "country"], name="one_travel_referral_per_ground"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.country}) for {self.travel_report_id}"
-
     @property
-    def destination_name(self) -> str:
-        if self.police_unit is not None:
-            return self.police_unit.name
-        if self.partner is not None:
-            return str(self.partner)
-        return ""
-
-    @property
-    def also_labels(self) -> list[str]:
-        return [str(ReferralKind(k).label) for k in self.also_grounds]
-
-    @property
-    def concluded(self) -> bool:
-        return self.status in FINAL
-
-    @property
-    def needs_follow_up(self) -> bool:
-        return self.follow_up_flagged_at is not None
+    def referrals(self) -> models.QuerySet[Referral]:
+        """The referrals of this report (routing owns them)."""
+        return Referral.objects.filter(report_id=self.report_id)
 
 
 class PartnerTravelContact(models.Model):

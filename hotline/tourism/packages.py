@@ -16,7 +16,8 @@ from typing import Any, NotRequired, TypedDict
 from django.conf import settings
 
 from hotline.routing.legal import LegalFact, facts_for
-from hotline.tourism.models import TravelReferral, TravelReport
+from hotline.routing.models import Referral
+from hotline.tourism.models import TravelReport
 
 PACKAGE_FORMAT = "hotline-travel-referral/1"
 
@@ -76,9 +77,9 @@ def reporter_block(travel: TravelReport) -> ReporterBlock:
     return block
 
 
-def travel_package(referral: TravelReferral) -> TravelPackage:
+def travel_package(referral: Referral) -> TravelPackage:
     """The facts one authority receives about one travel report."""
-    travel = referral.travel_report
+    travel = TravelReport.objects.select_related("report").get(report=referral.report)
     report = travel.report
     return {
         "format": PACKAGE_FORMAT,
@@ -86,8 +87,8 @@ def travel_package(referral: TravelReferral) -> TravelPackage:
         "origin_country": settings.INSTANCE_COUNTRY,
         "referral": {
             "id": referral.pk,
-            "kind": referral.kind,
-            "also_grounds": list(referral.also_grounds),
+            "kind": referral.primary_ground,
+            "also_grounds": referral.also_grounds,
             "country": referral.country,
         },
         "report": {
@@ -135,11 +136,14 @@ def travel_package(referral: TravelReferral) -> TravelPackage:
     }
 
 
-def referral_email(referral: TravelReferral) -> dict[str, Any]:
-    """The outbox payload of a travel referral: a short text and the package as JSON."""
-    travel = referral.travel_report
+def referral_email(referral: Referral) -> dict[str, Any]:
+    """The outbox payload of a travel referral: a short text and the package as JSON.
+
+    Registered with routing as the packager of ``travel`` reports (``TourismConfig.ready``).
+    """
     package = travel_package(referral)
-    grounds = ", ".join([referral.kind, *referral.also_grounds])
+    travel = TravelReport.objects.select_related("report").get(report=referral.report)
+    grounds = ", ".join(referral.grounds)
     if travel.consent_to_share_identity:
         identity = (
             "The reporter agreed that their contact details be shared with you (see the package)."

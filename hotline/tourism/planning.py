@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from hotline.routing.actions import ReportReferralPlan
 from hotline.routing.legal import LegalFact, facts_for
-from hotline.routing.models import Partner, PoliceChannel, PoliceUnit
-from hotline.tourism.models import PartnerTravelContact, ReferralKind, TravelReport
+from hotline.routing.models import Destination, Ground, Partner, PoliceChannel, PoliceUnit
+from hotline.tourism.models import PartnerTravelContact, TravelReport
 
 POLICE_GROUNDS = (
-    ReferralKind.PLACE_OF_OFFENCE,
-    ReferralKind.SUSPECT_NATIONALITY,
-    ReferralKind.REPORTER_RESIDENCE,
+    Ground.PLACE_OF_OFFENCE,
+    Ground.SUSPECT_NATIONALITY,
+    Ground.REPORTER_RESIDENCE,
 )
 
 
@@ -43,11 +44,27 @@ class PlannedReferral:
 
     @property
     def kind_label(self) -> str:
-        return str(ReferralKind(self.kind).label)
+        return str(Ground(self.kind).label)
 
     @property
     def also_labels(self) -> list[str]:
-        return [str(ReferralKind(k).label) for k in self.also_grounds]
+        return [str(Ground(k).label) for k in self.also_grounds]
+
+    @property
+    def destination(self) -> str:
+        return Destination.PARTNER if self.kind == Ground.PARTNER_HOTLINE else Destination.POLICE
+
+    def for_routing(self) -> ReportReferralPlan:
+        """The plan as routing carries it out (one referral, every ground it serves)."""
+        return ReportReferralPlan(
+            destination=self.destination,
+            country=self.country,
+            grounds=(self.kind, *self.also_grounds),
+            police_unit=self.police_unit,
+            partner=self.partner,
+            recipient=self.recipient,
+            problem=self.problem,
+        )
 
     @property
     def destination_name(self) -> str:
@@ -87,9 +104,9 @@ def _recipient(unit: PoliceUnit | None) -> str:
 def plan_referrals(travel: TravelReport) -> list[PlannedReferral]:
     """The referrals this report calls for, in a fixed order, with the facts to show beside each."""
     grounds = [
-        (ReferralKind.PLACE_OF_OFFENCE, travel.country),
-        (ReferralKind.SUSPECT_NATIONALITY, travel.suspect_nationality),
-        (ReferralKind.REPORTER_RESIDENCE, travel.reporter_country),
+        (Ground.PLACE_OF_OFFENCE, travel.country),
+        (Ground.SUSPECT_NATIONALITY, travel.suspect_nationality),
+        (Ground.REPORTER_RESIDENCE, travel.reporter_country),
     ]
     planned: list[PlannedReferral] = []
     for kind, country in grounds:
@@ -133,7 +150,7 @@ def plan_referrals(travel: TravelReport) -> list[PlannedReferral]:
         contact = PartnerTravelContact.objects.filter(partner=partner).first()
         planned.append(
             PlannedReferral(
-                kind=ReferralKind.PARTNER_HOTLINE,
+                kind=Ground.PARTNER_HOTLINE,
                 country=travel.country,
                 partner=partner,
                 recipient=contact.email if contact else "",

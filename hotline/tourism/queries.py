@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -13,19 +14,22 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from hotline.accounts.models import Role, User
-from hotline.routing.models import JurisdictionProfile
+from hotline.cases.models import Concern
+from hotline.routing.models import (
+    FINAL,
+    Ground,
+    JurisdictionProfile,
+    Referral,
+    ReferralStatus,
+)
 from hotline.tourism.countries import country_name
 from hotline.tourism.models import (
-    FINAL,
     CaseLink,
     CodeAnnualReport,
     Company,
     CompanyNotice,
     CriterionStatus,
     LinkBasis,
-    OutcomeStatus,
-    ReferralKind,
-    TravelReferral,
     TravelReport,
 )
 from hotline.tourism.rules import handles_travel_cases
@@ -40,10 +44,20 @@ def visible_travel_reports(user: User) -> QuerySet[TravelReport]:
     return TravelReport.objects.none()
 
 
-def visible_travel_referrals(user: User) -> QuerySet[TravelReferral]:
+def travel_referrals() -> QuerySet[Referral]:
+    """Every referral of a travel report (routing's ``Referral`` rows about a travel report)."""
+    return Referral.objects.filter(report__concern=Concern.TRAVEL, report__travel__isnull=False)
+
+
+def travel_report_of(referral: Referral) -> TravelReport:
+    """The travel report a referral is about."""
+    return TravelReport.objects.select_related("report").get(report_id=referral.report_id or 0)
+
+
+def visible_travel_referrals(user: User) -> QuerySet[Referral]:
     """A police liaison sees the referrals to their organisation's units; our analysts see all."""
-    base = TravelReferral.objects.select_related(
-        "travel_report__report", "police_unit", "partner__organisation"
+    base = travel_referrals().select_related(
+        "report__travel", "police_unit", "partner__organisation"
     )
     if handles_travel_cases(user):
         return base
@@ -59,7 +73,7 @@ def visible_notices(user: User) -> QuerySet[CompanyNotice]:
         return base
     if user.has_role(Role.LAW_ENFORCEMENT_LIAISON) and user.organisation_id is not None:
         return base.filter(
-            travel_report__referrals__police_unit__organisation_id=user.organisation_id
+            travel_report__report__referrals__police_unit__organisation_id=user.organisation_id
         ).distinct()
     return base.none()
 
@@ -69,8 +83,8 @@ def can_clear(user: User, notice: CompanyNotice) -> bool:
     return (
         user.has_role(Role.LAW_ENFORCEMENT_LIAISON)
         and user.organisation_id is not None
-        and TravelReferral.objects.filter(
-            travel_report_id=notice.travel_report_id,
+        and Referral.objects.filter(
+            report__travel=notice.travel_report_id,
             police_unit__organisation_id=user.organisation_id,
         ).exists()
     )
@@ -84,9 +98,11 @@ def case_list(user: User) -> QuerySet[TravelReport]:
     return (
         visible_travel_reports(user)
         .annotate(
-            referral_count=Count("referrals", distinct=True),
+            referral_count=Count("report__referrals", distinct=True),
             follow_up_count=Count(
-                "referrals", filter=Q(referrals__follow_up_flagged_at__isnull=False), distinct=True
+                "report__referrals",
+                filter=Q(report__referrals__follow_up_flagged_at__isnull=False),
+                distinct=True,
             ),
         )
         .order_by(F("closed_at").asc(nulls_first=True), "-report__received_at")
@@ -251,12 +267,11 @@ class Period:
 
 # Outcome → the timestamp that says when it was recorded.
 _OUTCOME_FIELDS: dict[str, str] = {
-    OutcomeStatus.ACKNOWLEDGED: "acknowledged_at",
-    OutcomeStatus.INVESTIGATION_OPENED: "investigation_opened_at",
-    OutcomeStatus.SUSPECT_IDENTIFIED: "suspect_identified_at",
-    OutcomeStatus.CHARGED: "charged_at",
+    ReferralStatus.ACKNOWLEDGED: "acknowledged_at",
+    ReferralStatus.INVESTIGATION_OPENED: "investigation_opened_at",
+    ReferralStatus.SUSPECT_IDENTIFIED: "suspect_identified_at",
+    ReferralStatus.CHARGED: "charged_at",
 }
-OUTCOMES = (*_OUTCOME_FIELDS, *FINAL)
 
 
 def outcome_counts(period: Period) -> dict[str, int]:
@@ -266,25 +281,25 @@ def outcome_counts(period: Period) -> dict[str, int]:
     acknowledged and then charged counts under both.
     """
     counts = {
-        str(status): TravelReferral.objects.filter(period.contains(field_name)).count()
+        str(status): travel_referrals().filter(period.contains(field_name)).count()
         for status, field_name in _OUTCOME_FIELDS.items()
     }
     for status in FINAL:
-        counts[str(status)] = TravelReferral.objects.filter(
-            period.contains("concluded_at"), status=status
-        ).count()
+        counts[str(status)] = (
+            travel_referrals().filter(period.contains("concluded_at"), status=status).count()
+        )
     return counts
 
 
 def referrals_sent(period: Period) -> dict[str, int]:
-    """Referrals that went out within ``period``, by ground (every ground, zeros too)."""
-    rows = dict(
-        TravelReferral.objects.filter(period.contains("sent_at"))
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
+    """Referrals that went out within ``period``, by primary ground (every ground, zeros too)."""
+    rows = Counter(
+        grounds[0] if grounds else ""
+        for grounds in travel_referrals()
+        .filter(period.contains("sent_at"))
+        .values_list("grounds", flat=True)
     )
-    return {str(kind): rows.get(kind, 0) for kind in ReferralKind}
+    return {str(ground): rows.get(ground, 0) for ground in Ground}
 
 
 def travel_reports_received(period: Period) -> int:
@@ -293,7 +308,7 @@ def travel_reports_received(period: Period) -> int:
 
 def referrals_awaiting_follow_up() -> int:
     """Referrals flagged because nobody answered in time (now, not per period)."""
-    return TravelReferral.objects.filter(follow_up_flagged_at__isnull=False).count()
+    return travel_referrals().filter(follow_up_flagged_at__isnull=False).count()
 
 
 def code_counts(today: date | None = None) -> dict[str, int]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from hotline.tourism import actions
+from hotline.routing import actions
 
 
 @task()
 def flag_follow_ups() -> int:
-    """Flag travel referrals nobody answered within ``TOURISM_FOLLOW_UP_DAYS``."""
+    """Flag referrals nobody answered within ``TOURISM_FOLLOW_UP_DAYS`` (routing's action)."""
     return actions.flag_follow_ups()

@@ -19,6 +19,7 @@ from hotline.accounts.models import User
 from hotline.accounts.rules import rule_required
 from hotline.accounts.throttle import client_fingerprint, hit_rate_limit
 from hotline.audit.actions import record
+from hotline.routing import actions as routing_actions
 from hotline.routing.legal import (
     DUAL_CRIMINALITY,
     EXTRADITION,
@@ -27,6 +28,7 @@ from hotline.routing.legal import (
     LegalFact,
     facts_for,
 )
+from hotline.routing.models import Ground, ReferralStatus
 from hotline.tourism import actions, queries
 from hotline.tourism.actions import CompanyInput, TravelReportInput
 from hotline.tourism.countries import country_name
@@ -47,8 +49,6 @@ from hotline.tourism.models import (
     CompanyNotice,
     LinkBasis,
     NoticeStatus,
-    OutcomeStatus,
-    ReferralKind,
     TravelReport,
 )
 from hotline.tourism.packages import travel_package
@@ -224,7 +224,7 @@ def _case_post(
             return done
         if action == "handover":
             referral = get_object_or_404(travel.referrals, pk=request.POST.get("referral"))
-            actions.mark_handed_over(referral, acting_user=user)
+            routing_actions.mark_handed_over(referral, acting_user=user)
             messages.success(request, _("Marked as handed over."))
             return done
         if action == "link" and forms["link"].is_valid():
@@ -277,8 +277,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     travel = get_object_or_404(queries.visible_travel_reports(user), pk=pk)
     referrals = list(travel.referrals.select_related("police_unit", "partner__organisation"))
-    referred = {(r.kind, r.country) for r in referrals}
-    pending = [p for p in plan_referrals(travel) if (p.kind, p.country) not in referred]
+    referred = {(r.destination, r.country) for r in referrals}
+    pending = [p for p in plan_referrals(travel) if (p.destination, p.country) not in referred]
     linked_companies = Company.objects.filter(travel_links__travel_report=travel)
     post = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if post else None
@@ -361,11 +361,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "outcome" and form.is_valid():
-                actions.record_outcome(referral, acting_user=user, **form.cleaned_data)
+                routing_actions.record_outcome(referral, acting_user=user, **form.cleaned_data)
                 messages.success(request, _("Outcome recorded."))
                 return redirect("tourism:referral", pk=pk)
             if request.POST.get("action") == "handover":
-                actions.mark_handed_over(referral, acting_user=user)
+                routing_actions.mark_handed_over(referral, acting_user=user)
                 messages.success(request, _("Marked as handed over."))
                 return redirect("tourism:referral", pk=pk)
         except ValueError as exc:
@@ -384,8 +384,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_record": not referral.concluded,
             "can_open_case": handles_travel_cases(user),
-            "notices": queries.visible_notices(user).filter(travel_report=referral.travel_report),
-            "queued": referral.status == OutcomeStatus.QUEUED,
+            "notices": queries.visible_notices(user).filter(travel_report__report=referral.report),
+            "queued": referral.status == ReferralStatus.QUEUED,
         },
     )
 
@@ -445,8 +445,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": list(range(this_year, max(1999, this_year - 10), -1)),
-            "outcomes": [(key, OutcomeStatus(key).label, outcomes[key]) for key in outcomes],
-            "sent": [(key, ReferralKind(key).label, n) for key, n in sent.items()],
+            "outcomes": [(key, ReferralStatus(key).label, outcomes[key]) for key in outcomes],
+            "sent": [(key, Ground(key).label, n) for key, n in sent.items()],
             "received": queries.travel_reports_received(period),
             "awaiting_follow_up": queries.referrals_awaiting_follow_up(),
             "code": queries.code_counts(),

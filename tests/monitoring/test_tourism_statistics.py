@@ -10,15 +10,8 @@ from hotline.cases.models import Channel, Concern
 from hotline.monitoring import queries
 from hotline.monitoring.periods import Period
 from hotline.monitoring.queries import Share
-from hotline.tourism.models import (
-    Company,
-    CompanyKind,
-    OutcomeStatus,
-    ReferralKind,
-    TravelReferral,
-    TravelReport,
-    VenueType,
-)
+from hotline.routing.models import Destination, Ground, Referral, ReferralStatus
+from hotline.tourism.models import Company, CompanyKind, TravelReport, VenueType
 from tests.monitoring import dataset
 from tests.monitoring.dataset import NOW, at
 
@@ -37,9 +30,15 @@ def _travel(received: datetime, country: str) -> TravelReport:
 
 def _referral(
     travel: TravelReport, kind: str, country: str, sent: datetime, **steps: object
-) -> TravelReferral:
-    return TravelReferral.objects.create(
-        travel_report=travel, kind=kind, country=country, sent_at=sent, created_at=sent, **steps
+) -> Referral:
+    return Referral.objects.create(
+        report=travel.report,
+        destination=Destination.POLICE,
+        grounds=[kind],
+        country=country,
+        sent_at=sent,
+        created_at=sent,
+        **steps,
     )
 
 
@@ -48,41 +47,41 @@ def travel_data(db: None) -> None:
     first = _travel(at(2, 1), "TH")
     _referral(
         first,
-        ReferralKind.PLACE_OF_OFFENCE,
+        Ground.PLACE_OF_OFFENCE,
         "TH",
         at(2, 2),
-        status=OutcomeStatus.CHARGED,
+        status=ReferralStatus.CHARGED,
         acknowledged_at=at(2, 12),
         investigation_opened_at=at(3, 1),
         charged_at=at(6, 1),
     )
     _referral(
         first,
-        ReferralKind.SUSPECT_NATIONALITY,
+        Ground.SUSPECT_NATIONALITY,
         "FR",
         at(2, 2),
-        status=OutcomeStatus.SENT,
+        status=ReferralStatus.SENT,
         follow_up_flagged_at=at(4, 2),
     )
     second = _travel(at(5, 1), "KH")
     _referral(
         second,
-        ReferralKind.PLACE_OF_OFFENCE,
+        Ground.PLACE_OF_OFFENCE,
         "KH",
         at(5, 2),
-        status=OutcomeStatus.NO_ACTION,
+        status=ReferralStatus.NO_ACTION,
         acknowledged_at=at(5, 4),
         concluded_at=at(9, 1),
     )
     earlier = _travel(datetime(2024, 12, 15, tzinfo=UTC), "TH")
-    _referral(earlier, ReferralKind.PLACE_OF_OFFENCE, "TH", datetime(2024, 12, 16, tzinfo=UTC))
+    _referral(earlier, Ground.PLACE_OF_OFFENCE, "TH", datetime(2024, 12, 16, tzinfo=UTC))
     late = _travel(at(11, 1), "TH")
     _referral(
         late,
-        ReferralKind.REPORTER_RESIDENCE,
+        Ground.REPORTER_RESIDENCE,
         "FR",
         at(11, 2),
-        status=OutcomeStatus.ACKNOWLEDGED,
+        status=ReferralStatus.ACKNOWLEDGED,
         acknowledged_at=at(11, 2) + timedelta(days=64),
     )
     Company.objects.create(name="Synthetic Tours", kind=CompanyKind.TOUR_OPERATOR, country="TH")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hotline.routing.models import Referral
+from hotline.tourism import queries
 from hotline.tourism.actions import (
     CompanyInput,
     draft_company_notice,
@@ -11,7 +13,7 @@ from hotline.tourism.actions import (
     save_company,
     send_referrals,
 )
-from hotline.tourism.models import Company, TravelReferral
+from hotline.tourism.models import Company
 from tests.access import Row, everyone, staff
 from tests.conftest import World
 from tests.tourism.factories import file, travel_world
@@ -21,12 +23,13 @@ def _case(world: World) -> dict[str, Any]:
     return {"pk": file().travel.pk}
 
 
-def _referred(world: World) -> TravelReferral:
+def _referred(world: World) -> Referral:
     """A case referred to three police units; the DE unit belongs to dave's organisation."""
     travel_world(nationality_org=world.police)
     travel = file().travel
     send_referrals(travel, acting_user=world.alice)
-    return TravelReferral.objects.get(travel_report=travel, kind="suspect_nationality")
+    [referral] = [r for r in travel.referrals if r.primary_ground == "suspect_nationality"]
+    return referral
 
 
 def _referral(world: World) -> dict[str, Any]:
@@ -58,7 +61,7 @@ def _member_pk(world: World) -> dict[str, Any]:
 
 
 def _notice(world: World) -> dict[str, Any]:
-    travel = _referred(world).travel_report
+    travel = queries.travel_report_of(_referred(world))
     company = _company(world)
     link_company(travel, company, acting_user=world.alice)
     notice = draft_company_notice(

@@ -11,8 +11,9 @@ from django.utils import timezone
 from hotline.audit.models import AuditEvent
 from hotline.cases.models import Report, ReportStatus
 from hotline.outbox.models import OutboxMessage
-from hotline.routing.models import PoliceChannel, PoliceUnit
-from hotline.tourism import actions
+from hotline.routing import actions as routing_actions
+from hotline.routing.models import PoliceChannel, PoliceUnit, Referral, ReferralStatus
+from hotline.tourism import actions, queries
 from hotline.tourism.actions import CompanyInput
 from hotline.tourism.models import (
     CaseLink,
@@ -21,14 +22,12 @@ from hotline.tourism.models import (
     CompanyNotice,
     Criterion,
     NoticeStatus,
-    OutcomeStatus,
-    TravelReferral,
 )
 from tests.conftest import World
 from tests.tourism.factories import file, travel_world
 
 
-def _referred(world: World, **changes: Any) -> list[TravelReferral]:
+def _referred(world: World, **changes: Any) -> list[Referral]:
     travel_world(nationality_org=world.police)
     travel = file(**changes).travel
     return actions.send_referrals(travel, acting_user=world.alice)
@@ -36,7 +35,7 @@ def _referred(world: World, **changes: Any) -> list[TravelReferral]:
 
 def _actions_logged() -> list[str]:
     return list(
-        AuditEvent.objects.filter(action__startswith=("travel"))
+        AuditEvent.objects.filter(action__regex=r"^(travel|report\.(refer|close)|referral\.)")
         .order_by("seq")
         .values_list("action", flat=True)
     )
@@ -52,6 +51,7 @@ def test_filing_keeps_only_a_hash_of_the_receipt_secret() -> None:
     assert filed.report.secret_hash != ""
     assert filed.secret not in filed.report.secret_hash
     assert _actions_logged() == ["travel_report.file"]
+    assert AuditEvent.objects.filter(action="report.file").count() == 1
 
 
 @pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_referrals_go_out_by_email_and_set_action_taken(world: World, settings: 
 
     referrals = _referred(world)
 
-    assert [(r.kind, r.country, r.status) for r in referrals] == [
+    assert [(r.primary_ground, r.country, r.status) for r in referrals] == [
         ("place_of_offence", "TH", "sent"),
         ("suspect_nationality", "DE", "sent"),
         ("reporter_residence", "BE", "sent"),
@@ -72,16 +72,16 @@ def test_referrals_go_out_by_email_and_set_action_taken(world: World, settings: 
         assert referral.follow_up_due_at == referral.sent_at + timedelta(days=30)
     assert sorted(
         OutboxMessage.objects.values_list("channel", "related_type", "related_id")
-    ) == sorted(("email", "tourism.travelreferral", str(r.pk)) for r in referrals)
+    ) == sorted(("email", "routing.referral", str(r.pk)) for r in referrals)
     assert Report.objects.get().status == ReportStatus.ACTION_TAKEN
-    assert _actions_logged() == ["travel_report.file", "travel_report.refer"]
+    assert _actions_logged() == ["travel_report.file", "report.refer"]
 
 
 @pytest.mark.django_db
 def test_referring_again_sends_nothing_twice(world: World) -> None:
     referrals = _referred(world)
 
-    again = actions.send_referrals(referrals[0].travel_report, acting_user=world.alice)
+    again = actions.send_referrals(queries.travel_report_of(referrals[0]), acting_user=world.alice)
 
     assert again == []
     assert OutboxMessage.objects.count() == 3
@@ -94,7 +94,7 @@ def test_analyst_may_refer_to_some_authorities_only(world: World) -> None:
 
     sent = actions.send_referrals(travel, keys=["suspect_nationality:DE"], acting_user=world.alice)
 
-    assert [(r.kind, r.country) for r in sent] == [("suspect_nationality", "DE")]
+    assert [(r.grounds, r.country) for r in sent] == [(["suspect_nationality"], "DE")]
 
 
 @pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_referral_without_an_address_waits_and_status_stays_received(world: Worl
     [referral] = actions.send_referrals(travel, acting_user=world.alice)
 
     assert (referral.status, referral.sent_at, OutboxMessage.objects.count()) == (
-        OutcomeStatus.QUEUED,
+        ReferralStatus.QUEUED,
         None,
         0,
     )
@@ -118,12 +118,12 @@ def test_hand_over_by_a_liaison_marks_it_sent(world: World) -> None:
     travel = file(suspect_nationality="", reporter_country="").travel
     [referral] = actions.send_referrals(travel, acting_user=world.alice)
 
-    handed = actions.mark_handed_over(referral, acting_user=world.alice)
+    handed = routing_actions.mark_handed_over(referral, acting_user=world.alice)
 
-    assert handed.status == OutcomeStatus.SENT
+    assert handed.status == ReferralStatus.SENT
     assert Report.objects.get().status == ReportStatus.ACTION_TAKEN
     with pytest.raises(ValueError, match="already sent"):
-        actions.mark_handed_over(referral, acting_user=world.alice)
+        routing_actions.mark_handed_over(referral, acting_user=world.alice)
 
 
 @pytest.mark.django_db
@@ -155,14 +155,14 @@ def test_closing_needs_a_reason_and_happens_once(world: World) -> None:
 def test_outcome_timestamps_its_step_and_the_steps_it_implies(world: World) -> None:
     referral = _referred(world)[1]
 
-    updated = actions.record_outcome(
+    updated = routing_actions.record_outcome(
         referral,
         status="investigation_opened",
         remote_reference=" DE-2026-17 ",
         acting_user=world.dave,
     )
 
-    assert updated.status == OutcomeStatus.INVESTIGATION_OPENED
+    assert updated.status == ReferralStatus.INVESTIGATION_OPENED
     assert updated.acknowledged_at == updated.investigation_opened_at == updated.last_answer_at
     assert (updated.suspect_identified_at, updated.charged_at, updated.concluded_at) == (
         None,
@@ -177,11 +177,11 @@ def test_outcome_timestamps_its_step_and_the_steps_it_implies(world: World) -> N
 @pytest.mark.django_db
 def test_conviction_concludes_the_referral_and_ends_follow_up(world: World) -> None:
     referral = _referred(world)[1]
-    actions.record_outcome(referral, status="acknowledged", acting_user=world.dave)
+    routing_actions.record_outcome(referral, status="acknowledged", acting_user=world.dave)
 
-    updated = actions.record_outcome(referral, status="convicted", acting_user=world.dave)
+    updated = routing_actions.record_outcome(referral, status="convicted", acting_user=world.dave)
 
-    assert updated.status == OutcomeStatus.CONVICTED
+    assert updated.status == ReferralStatus.CONVICTED
     assert None not in (
         updated.acknowledged_at,
         updated.investigation_opened_at,
@@ -192,7 +192,7 @@ def test_conviction_concludes_the_referral_and_ends_follow_up(world: World) -> N
     assert updated.acknowledged_at < updated.concluded_at  # type: ignore[operator]
     assert updated.follow_up_due_at is None
     with pytest.raises(ValueError, match="concluded"):
-        actions.record_outcome(referral, status="acquitted", acting_user=world.dave)
+        routing_actions.record_outcome(referral, status="acquitted", acting_user=world.dave)
 
 
 @pytest.mark.django_db
@@ -200,13 +200,15 @@ def test_no_action_needs_a_reason(world: World) -> None:
     referral = _referred(world)[0]
 
     with pytest.raises(ValueError, match="why"):
-        actions.record_outcome(referral, status="no_action", reason="  ", acting_user=world.dave)
-    updated = actions.record_outcome(
+        routing_actions.record_outcome(
+            referral, status="no_action", reason="  ", acting_user=world.dave
+        )
+    updated = routing_actions.record_outcome(
         referral, status="no_action", reason="Suspect left the country.", acting_user=world.dave
     )
 
-    assert (updated.status, updated.reason, updated.charged_at) == (
-        OutcomeStatus.NO_ACTION,
+    assert (updated.status, updated.outcome, updated.charged_at) == (
+        ReferralStatus.NO_ACTION,
         "Suspect left the country.",
         None,
     )
@@ -218,7 +220,7 @@ def test_only_outcomes_can_be_recorded(world: World, status: str) -> None:
     referral = _referred(world)[0]
 
     with pytest.raises(ValueError, match="is not"):
-        actions.record_outcome(referral, status=status, acting_user=world.dave)
+        routing_actions.record_outcome(referral, status=status, acting_user=world.dave)
 
 
 # --- follow-up ------------------------------------------------------------------------------
@@ -228,30 +230,30 @@ def test_only_outcomes_can_be_recorded(world: World, status: str) -> None:
 def test_referral_without_an_answer_is_flagged_once_when_due(world: World, settings: Any) -> None:
     settings.TOURISM_FOLLOW_UP_DAYS = 10
     referrals = _referred(world)
-    actions.record_outcome(referrals[0], status="acknowledged", acting_user=world.dave)
-    actions.record_outcome(
+    routing_actions.record_outcome(referrals[0], status="acknowledged", acting_user=world.dave)
+    routing_actions.record_outcome(
         referrals[2], status="no_action", reason="Not our case.", acting_user=world.dave
     )
     later = timezone.now() + timedelta(days=10, minutes=1)
 
-    early = actions.flag_follow_ups(now=timezone.now() + timedelta(days=9))
-    flagged = actions.flag_follow_ups(now=later)
-    again = actions.flag_follow_ups(now=later)
+    early = routing_actions.flag_follow_ups(now=timezone.now() + timedelta(days=9))
+    flagged = routing_actions.flag_follow_ups(now=later)
+    again = routing_actions.flag_follow_ups(now=later)
 
     assert (early, flagged, again) == (0, 2, 0)
     assert sorted(
-        TravelReferral.objects.filter(follow_up_flagged_at__isnull=False).values_list(
-            "kind", flat=True
-        )
+        r.primary_ground for r in Referral.objects.filter(follow_up_flagged_at__isnull=False)
     ) == ["place_of_offence", "suspect_nationality"]
 
 
 @pytest.mark.django_db
 def test_an_answer_clears_the_follow_up_flag(world: World) -> None:
     referral = _referred(world)[1]
-    actions.flag_follow_ups(now=timezone.now() + timedelta(days=61))
+    routing_actions.flag_follow_ups(now=timezone.now() + timedelta(days=61))
 
-    updated = actions.record_outcome(referral, status="acknowledged", acting_user=world.dave)
+    updated = routing_actions.record_outcome(
+        referral, status="acknowledged", acting_user=world.dave
+    )
 
     assert updated.follow_up_flagged_at is None
 
@@ -271,7 +273,7 @@ def test_follow_up_task_runs_the_action(world: World) -> None:
     from hotline.tourism.tasks import flag_follow_ups
 
     referral = _referred(world)[0]
-    TravelReferral.objects.filter(pk=referral.pk).update(
+    Referral.objects.filter(pk=referral.pk).update(
         follow_up_due_at=timezone.now() - timedelta(seconds=1)
     )
 
@@ -385,7 +387,7 @@ def test_only_members_report_on_the_criteria(world: World) -> None:
 
 @pytest.mark.django_db
 def test_notice_is_held_until_a_liaison_clears_it(world: World) -> None:
-    travel = _referred(world)[0].travel_report
+    travel = queries.travel_report_of(_referred(world)[0])
     company = _company(world)
     actions.link_company(travel, company, note="Named as organiser.", acting_user=world.alice)
     OutboxMessage.objects.all().delete()

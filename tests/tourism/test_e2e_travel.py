@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from hotline.accounts import actions as account_actions
 from hotline.accounts.models import Organisation, OrganisationKind, Role
-from hotline.tourism.models import OutcomeStatus, TravelReferral, TravelReport
+from hotline.routing.models import Referral, ReferralStatus
+from hotline.tourism.models import TravelReport
 from tests.e2e.browser import browser
 from tests.tourism.factories import police_org, travel_world
 
@@ -152,9 +153,8 @@ def test_travel_report_in_russian_referred_and_outcome_counted(live_server: Any)
         assert liaison.locator("#referral-status").get_attribute("data-status") == (
             "investigation_opened"
         )
-        assert TravelReferral.objects.get(kind="suspect_nationality").status == (
-            OutcomeStatus.INVESTIGATION_OPENED
-        )
+        assert Referral.objects.get(country="DE").status == ReferralStatus.INVESTIGATION_OPENED
+        assert Referral.objects.get(country="DE").grounds == ["suspect_nationality"]
 
         # 4. The statistics count it.
         analyst.goto(f"{base}/travel/staff/statistics/")

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from hotline.routing import actions as routing_actions
+from hotline.routing.models import Referral
 from hotline.tourism import actions, queries
-from hotline.tourism.models import Company, Criterion, TravelReferral
+from hotline.tourism.models import Company, Criterion
 from hotline.tourism.queries import Period
 from tests.conftest import World
 from tests.tourism.factories import file, travel_world
@@ -24,7 +26,7 @@ def test_liaison_sees_only_referrals_to_their_own_units(world: World) -> None:
 
     seen = {
         name: sorted(
-            queries.visible_travel_referrals(getattr(world, name)).values_list("kind", flat=True)
+            r.primary_ground for r in queries.visible_travel_referrals(getattr(world, name))
         )
         for name in ("alice", "bob", "charlie", "dave", "erin", "frank")
     }
@@ -179,9 +181,11 @@ def test_members_in_good_standing_exclude_overdue_and_unmet_criteria(world: Worl
 def test_outcome_counts_count_each_step_reached_in_the_period(world: World) -> None:
     travel_world()
     first, second, third = actions.send_referrals(file().travel, acting_user=world.alice)
-    actions.record_outcome(first, status="investigation_opened", acting_user=world.dave)
-    actions.record_outcome(second, status="convicted", acting_user=world.dave)
-    actions.record_outcome(third, status="no_action", reason="No link.", acting_user=world.dave)
+    routing_actions.record_outcome(first, status="investigation_opened", acting_user=world.dave)
+    routing_actions.record_outcome(second, status="convicted", acting_user=world.dave)
+    routing_actions.record_outcome(
+        third, status="no_action", reason="No link.", acting_user=world.dave
+    )
     now = timezone.now()
 
     this_period = queries.outcome_counts(Period(now - timedelta(hours=1), now + timedelta(hours=1)))
@@ -220,9 +224,9 @@ def test_referrals_sent_and_reports_received_per_period(world: World) -> None:
 def test_referrals_awaiting_follow_up_counts_flagged_ones(world: World) -> None:
     travel_world()
     actions.send_referrals(file().travel, acting_user=world.alice)
-    actions.flag_follow_ups(now=timezone.now() + timedelta(days=61))
+    routing_actions.flag_follow_ups(now=timezone.now() + timedelta(days=61))
 
-    assert queries.referrals_awaiting_follow_up() == TravelReferral.objects.count() == 3
+    assert queries.referrals_awaiting_follow_up() == Referral.objects.count() == 3
 
 
 def test_period_year_is_the_calendar_year_in_utc() -> None:

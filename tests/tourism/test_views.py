@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from hotline.accounts import actions as account_actions
 from hotline.accounts.models import Role, User
-from hotline.tourism import actions
+from hotline.routing import actions as routing_actions
+from hotline.routing.models import Referral, ReferralStatus
+from hotline.tourism import actions, queries
 from hotline.tourism.models import (
     CaseLink,
     CodeAnnualReport,
@@ -21,8 +23,6 @@ from hotline.tourism.models import (
     CompanyNotice,
     Criterion,
     NoticeStatus,
-    OutcomeStatus,
-    TravelReferral,
     TravelReport,
 )
 from tests.conftest import PASSWORD, World, signed_in
@@ -98,7 +98,7 @@ def test_refer_form_sends_the_ticked_referrals(world: World) -> None:
     )
 
     assert response.status_code == 302
-    assert list(TravelReferral.objects.values_list("kind", flat=True)) == [
+    assert [r.primary_ground for r in Referral.objects.all()] == [
         "place_of_offence",
         "reporter_residence",
     ]
@@ -123,7 +123,7 @@ def test_refer_form_refuses_bad_choices(world: World, data: dict[str, Any], mess
 
     assert response.status_code == 200
     assert response.context["forms"]["refer"].errors["referrals"] == [message]
-    assert TravelReferral.objects.count() == 0
+    assert Referral.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -201,10 +201,10 @@ def test_notice_to_a_company_not_linked_is_refused(world: World) -> None:
 # --- referrals and outcomes -----------------------------------------------------------------
 
 
-def _referral_for_dave(world: World, **changes: Any) -> TravelReferral:
+def _referral_for_dave(world: World, **changes: Any) -> Referral:
     travel_world(nationality_org=world.police)
     actions.send_referrals(file_report(**changes).travel, acting_user=world.alice)
-    return TravelReferral.objects.get(kind="suspect_nationality")
+    return Referral.objects.get(country="DE", grounds=["suspect_nationality"])
 
 
 @pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_liaison_records_an_outcome(world: World) -> None:
 
     referral.refresh_from_db()
     assert response.status_code == 302
-    assert referral.status == OutcomeStatus.INVESTIGATION_OPENED
+    assert referral.status == ReferralStatus.INVESTIGATION_OPENED
 
 
 @pytest.mark.django_db
@@ -254,13 +254,13 @@ def test_outcome_form_refuses_bad_input(
 
     referral.refresh_from_db()
     assert response.context["form"].errors[field] == [message]
-    assert referral.status == OutcomeStatus.SENT
+    assert referral.status == ReferralStatus.SENT
 
 
 @pytest.mark.django_db
 def test_liaison_cannot_open_another_units_referral(world: World) -> None:
     _referral_for_dave(world)
-    other = TravelReferral.objects.get(kind="place_of_offence")
+    other = Referral.objects.get(country="TH", grounds=["place_of_offence"])
 
     response = signed_in(world.dave).get(reverse("tourism:referral", kwargs={"pk": other.pk}))
 
@@ -284,7 +284,7 @@ def test_liaison_page_withholds_the_reporter_unless_they_consented(world: World)
 
 
 def _held_notice(world: World) -> CompanyNotice:
-    travel = _referral_for_dave(world).travel_report
+    travel = queries.travel_report_of(_referral_for_dave(world))
     company = Company.objects.create(
         name="Example Tours",
         kind="tour_operator",
@@ -340,7 +340,7 @@ def test_liaison_cannot_cancel_and_analyst_can(world: World) -> None:
 @pytest.mark.django_db
 def test_statistics_page_counts_recorded_outcomes(world: World) -> None:
     referral = _referral_for_dave(world)
-    actions.record_outcome(referral, status="investigation_opened", acting_user=world.dave)
+    routing_actions.record_outcome(referral, status="investigation_opened", acting_user=world.dave)
 
     html = signed_in(world.alice).get(reverse("tourism:statistics")).content.decode()
 

@@ -1,7 +1,7 @@
 """Travel and tourism cases and what the authorities did with them.
 
 Counts come from ``hotline.tourism.queries`` (the tourism app's own definitions); the
-answer times are read here from ``TravelReferral``'s step timestamps.
+answer times are read here from the step timestamps of travel reports' ``routing.Referral``s.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from hotline.monitoring.periods import Period
 from hotline.monitoring.queries._common import Count, Share, country_label, in_period, percentile
+from hotline.routing.models import OUTCOMES, Ground, ReferralStatus
 from hotline.tourism import queries as tourism
-from hotline.tourism.models import OutcomeStatus, ReferralKind, TravelReferral, TravelReport
+from hotline.tourism.models import TravelReport
 
 # The timestamps of a referral's answers, earliest meaningful first.
 ANSWER_FIELDS = (
@@ -52,16 +53,18 @@ def travel_cases(period: Period) -> TravelCases:
         )
     )
     waits = []
-    for sent_at, *answers in TravelReferral.objects.filter(
-        **in_period(period, "sent_at")
-    ).values_list("sent_at", *ANSWER_FIELDS):
+    for sent_at, *answers in (
+        tourism.travel_referrals()
+        .filter(**in_period(period, "sent_at"))
+        .values_list("sent_at", *ANSWER_FIELDS)
+    ):
         first = min((a for a in answers if a is not None), default=None)
         if first is not None:
             waits.append((first - sent_at) / timedelta(days=1))
     median = percentile(waits, 50)
     return TravelCases(
         received=tourism.travel_reports_received(theirs),
-        by_ground=[Count(str(k), str(ReferralKind(k).label), n) for k, n in sent.items()],
+        by_ground=[Count(str(k), str(Ground(k).label), n) for k, n in sent.items()],
         by_country=[
             Count(code, country_label(code), n)
             for code, n in sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -75,7 +78,7 @@ def enforcement_outcomes(period: Period) -> list[Count]:
     """How many travel referrals reached each step in the period (a referral acknowledged and
     then charged counts under both); "no action" is shown so non-enforcement is visible."""
     counts = tourism.outcome_counts(_their_period(period))
-    return [Count(key, str(OutcomeStatus(key).label), counts[key]) for key in tourism.OUTCOMES]
+    return [Count(str(key), str(ReferralStatus(key).label), counts[key]) for key in OUTCOMES]
 
 
 CODE_LABELS = {
@@ -102,9 +105,11 @@ def travel_referrals_answered_within(
     """
     now = now or timezone.now()
     within = eligible = 0
-    for sent_at, *answers in TravelReferral.objects.filter(
-        **in_period(period, "sent_at")
-    ).values_list("sent_at", *ANSWER_FIELDS):
+    for sent_at, *answers in (
+        tourism.travel_referrals()
+        .filter(**in_period(period, "sent_at"))
+        .values_list("sent_at", *ANSWER_FIELDS)
+    ):
         first = min((a for a in answers if a is not None), default=None)
         if first is None and sent_at + window > now:
             continue

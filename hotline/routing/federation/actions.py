@@ -203,7 +203,7 @@ def forward_referral(referral: Referral) -> None:
     partner = referral.partner
     if partner is None or not partner.active:
         return  # stays queued: the partner directory needs an administrator's look
-    package = item_package(referral.item, final_assessment(referral.item))
+    package = item_package(referral.online_item, final_assessment(referral.online_item))
     send_message(
         partner, FORWARD, {"reference": str(referral.pk), "package": package}, related=referral
     )
@@ -386,7 +386,13 @@ def _our_referral(partner: Partner, reference: str) -> Referral:
     if reference.isdigit():
         referral = (
             Referral.objects.select_for_update()
-            .filter(pk=int(reference), partner=partner, destination=Destination.PARTNER)
+            # only forwards of items travel over federation (travel referrals are e-mailed)
+            .filter(
+                pk=int(reference),
+                partner=partner,
+                destination=Destination.PARTNER,
+                item__isnull=False,
+            )
             .first()
         )
     if referral is None:
@@ -457,6 +463,6 @@ def _receive_status(partner: Partner, status: Status) -> Answer:
             remote_reference=status.remote_reference,
         )
         confirm_removed(
-            referral.item, when=min(status.at, timezone.now()), source=f"partner {name}"
+            referral.online_item, when=min(status.at, timezone.now()), source=f"partner {name}"
         )
     return Answer(200, {"reference": status.reference, "referral_status": referral.status})
