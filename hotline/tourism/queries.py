@@ -194,7 +194,7 @@ def company_suggestions(travel: TravelReport, *, limit: int = 5) -> list[Company
 
 
 def report_due_month() -> int:
-    return min(max(int(getattr(settings, "TOURISM_CODE_REPORT_DUE_MONTH", 6)), 1), 12)
+    return min(settings.TOURISM_CODE_REPORT_DUE_MONTH, 12)
 
 
 def _end_of_month(year: int, month: int) -> date:
@@ -325,7 +325,7 @@ def code_counts(today: date | None = None) -> dict[str, int]:
 
 
 def default_emergency_number() -> str:
-    return str(getattr(settings, "EMERGENCY_NUMBER", "112"))
+    return settings.EMERGENCY_NUMBER
 
 
 def emergency_number_for(country: str) -> str:

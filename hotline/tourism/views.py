@@ -100,11 +100,7 @@ def _facts(country: str) -> list[dict[str, Any]]:
 
 def _rate_limited(request: HttpRequest) -> bool:
     # Keyed on a salted, daily-rotating hash of the address, kept only in the cache.
-    limit = int(
-        getattr(
-            settings, "TOURISM_REPORTS_PER_HOUR", getattr(settings, "INTAKE_REPORTS_PER_HOUR", 10)
-        )
-    )
+    limit = settings.TOURISM_REPORTS_PER_HOUR
     key = f"rate:travel-report:{client_fingerprint(request, purpose='travel-report')}"
     return hit_rate_limit(key, limit=limit, window_seconds=3600)
 
