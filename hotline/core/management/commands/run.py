@@ -26,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
+        from hotline.core.proxy import WAITRESS_OPTIONS, trust_proxies
         from hotline.wsgi import application
 
         host, _, port = options["bind"].rpartition(":")
@@ -48,7 +49,15 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("  DEMO MODE: two-factor authentication relaxed"))
         try:
             serve(
-                application, host=host, port=int(port), threads=options["threads"], ident="hotline"
+                # Proxy headers count only from HOTLINE_TRUSTED_PROXIES (hotline.core.proxy).
+                trust_proxies(
+                    application, proxies=settings.TRUSTED_PROXIES, hops=settings.TRUSTED_PROXY_HOPS
+                ),
+                host=host,
+                port=int(port),
+                threads=options["threads"],
+                ident="hotline",
+                **WAITRESS_OPTIONS,
             )
         except KeyboardInterrupt:
             pass
