@@ -8,6 +8,7 @@ development secret key, no allowed hosts, or demo mode.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -276,6 +277,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The CSRF cookie lives as long as the browser session: an anonymous reporter's device keeps
+# no year-long trace of a visit. (Not CSRF_USE_SESSIONS: that would open a server-side session
+# for every anonymous visitor of a public form.)
+CSRF_COOKIE_AGE = None
 
 # Login throttling: this many failures per account (or per client) lock it for the window.
 LOGIN_MAX_FAILURES = env_int("HOTLINE_LOGIN_MAX_FAILURES", 5, minimum=1)
@@ -358,14 +363,33 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # which Django's CSRF check rightly refuses. Nothing leaks to other sites either way.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a TLS-terminating proxy: which peers may say, in X-Forwarded-For/-Proto/-Host, who
+# the client is and that it came over HTTPS (addresses or networks, comma-separated), and how
+# many proxies deep the client's own address sits. `hotline run` believes those headers from
+# these peers only and strips them from everyone else (hotline.core.proxy).
+BEHIND_PROXY = env_bool("HOTLINE_BEHIND_PROXY", False)
+TRUSTED_PROXIES = env_list("HOTLINE_TRUSTED_PROXIES", [])
+TRUSTED_PROXY_HOPS = env_int("HOTLINE_TRUSTED_PROXY_HOPS", 1, minimum=1)
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "HOTLINE_TRUSTED_PROXIES: expected IP addresses or networks such as 127.0.0.1 or "
+            f"10.0.0.0/8, got {_proxy!r}"
+        ) from None
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("HOTLINE_SSL_REDIRECT", True)
+    # A load balancer's health probe talks plain HTTP to the web process itself.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("HOTLINE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("HOTLINE_BEHIND_PROXY", False):
+    if BEHIND_PROXY:
+        # For any WSGI server; under `hotline run` the header only survives from a trusted
+        # proxy, and waitress has already set the scheme from it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

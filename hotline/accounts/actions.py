@@ -5,11 +5,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pyotp
+from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from hotline.accounts import throttle
 from hotline.accounts.models import (
     ApiCredential,
     Organisation,
@@ -131,13 +135,73 @@ def confirm_totp(user: User, code: str) -> bool:
 
 @transaction.atomic
 def verify_totp(user: User, code: str) -> bool:
-    """Check a login code against the user's confirmed authenticator."""
+    """Check a login code against the user's confirmed authenticator (no throttling: callers
+    facing a client use ``check_totp_sign_in``)."""
     device = (
         TOTPDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
     )
     ok = device is not None and _accept_code(device, code)
     record("user.totp_verify", actor=user, obj=user, detail={"ok": ok})
     return ok
+
+
+class TOTPCheck(StrEnum):
+    ACCEPTED = "accepted"
+    REFUSED = "refused"  # a wrong or replayed code; more tries left
+    LOCKED = "locked"  # too many failures for this account or client; even a right code waits
+
+
+@transaction.atomic
+def check_totp_sign_in(user: User, code: str, *, request: HttpRequest) -> TOTPCheck:
+    """Check the second sign-in step under the same throttle as passwords.
+
+    A six-digit code falls to guessing without a limit, so failures count per account and
+    per client (``throttle``, scope ``totp``); once either reaches ``LOGIN_MAX_FAILURES``
+    every code, the right one included, is refused until the window passes. Every failure,
+    the lockout itself and every attempt while locked are audited.
+    """
+    username = user.get_username()
+    if throttle.is_locked(request, username, scope="totp"):
+        record("user.totp_verify", actor=user, obj=user, detail={"ok": False, "reason": "locked"})
+        return TOTPCheck.LOCKED
+    if verify_totp(user, code):
+        throttle.clear(request, username, scope="totp")
+        return TOTPCheck.ACCEPTED
+    if throttle.note_failure(request, username, scope="totp"):
+        record(
+            "user.totp_lockout",
+            actor=user,
+            obj=user,
+            detail={
+                "failures": settings.LOGIN_MAX_FAILURES,
+                "minutes": settings.LOGIN_LOCKOUT_SECONDS // 60,
+            },
+        )
+        return TOTPCheck.LOCKED
+    return TOTPCheck.REFUSED
+
+
+@transaction.atomic
+def note_password_failure(request: HttpRequest, username: str, *, locked: bool) -> None:
+    """Count and audit a refused password sign-in (``locked``: refused unchecked, while locked).
+
+    The typed name is audited only when it names an account: people type passwords into
+    the user-name field, and those must never reach the log.
+    """
+    user = User.objects.filter(username=username).first()
+    detail = {"known_account": user is not None, "reason": "locked" if locked else "wrong"}
+    record("user.login_failed", actor=None, obj=user, detail=detail)
+    if not locked and throttle.note_failure(request, username):
+        record(
+            "user.login_lockout",
+            actor=None,
+            obj=user,
+            detail={
+                "known_account": user is not None,
+                "failures": settings.LOGIN_MAX_FAILURES,
+                "minutes": settings.LOGIN_LOCKOUT_SECONDS // 60,
+            },
+        )
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from hotline.accounts import throttle
+from hotline.accounts import actions, throttle
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -21,11 +21,12 @@ class ThrottledLoginForm(AuthenticationForm):
         username = self.data.get("username", "")
         assert self.request is not None
         if throttle.is_locked(self.request, username):
+            actions.note_password_failure(self.request, username, locked=True)
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            throttle.note_failure(self.request, username)
+            actions.note_password_failure(self.request, username, locked=False)
             raise
         throttle.clear(self.request, username)
         return cleaned

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django.utils.http import urlencode
 
 OTP_SESSION_KEY = "hotline_otp_verified"
 LAST_SEEN_KEY = "hotline_last_seen"
@@ -37,6 +38,15 @@ class TwoFactorMiddleware:
                     (settings.STATIC_URL, "/healthz", "/api/")
                 ):
                     has_device = hasattr(user, "totp") and user.totp.confirmed
-                    target = "accounts:totp_verify" if has_device else "accounts:totp_setup"
-                    return redirect(reverse(target))
+                    target = reverse(
+                        "accounts:totp_verify" if has_device else "accounts:totp_setup"
+                    )
+                    # Come back to the page asked for (a GET only; the 2FA views check that
+                    # ``next`` stays on this site); the landing page needs no ``next``.
+                    wanted = request.get_full_path()
+                    if request.method == "GET" and wanted != resolve_url(
+                        settings.LOGIN_REDIRECT_URL
+                    ):
+                        target = f"{target}?{urlencode({'next': wanted})}"
+                    return redirect(target)
         return self.get_response(request)

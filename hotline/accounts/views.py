@@ -8,7 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,20 @@ class StaffLoginView(LoginView):
         return response
 
 
+def safe_next(request: HttpRequest) -> str:
+    """Where to go after a sign-in step: ``next`` if it stays on this site, else the landing.
+
+    ``next`` comes from the request, so anyone can write a link with ``next`` pointing at a
+    phishing page; only a relative path or this host (https when the request is) is followed.
+    """
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 def _signed_in_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -47,7 +62,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         if actions.confirm_totp(user, form.cleaned_data["code"]):
             request.session[OTP_SESSION_KEY] = True
             messages.success(request, _("Two-factor authentication is set up."))
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            return redirect(safe_next(request))
         form.add_error(
             "code", _("That code is not valid. Check the time on your phone and try again.")
         )
@@ -69,11 +84,21 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:totp_setup")
     form = TOTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if actions.verify_totp(user, form.cleaned_data["code"]):
+        outcome = actions.check_totp_sign_in(user, form.cleaned_data["code"], request=request)
+        if outcome == actions.TOTPCheck.ACCEPTED:
             request.session.cycle_key()
             request.session[OTP_SESSION_KEY] = True
-            return redirect(request.GET.get("next") or settings.LOGIN_REDIRECT_URL)
-        form.add_error("code", _("That code is not valid or was already used."))
+            return redirect(safe_next(request))
+        if outcome == actions.TOTPCheck.LOCKED:
+            form.add_error(
+                "code",
+                _(
+                    "Too many wrong codes. Wait a quarter of an hour, or ask an administrator "
+                    "to help."
+                ),
+            )
+        else:
+            form.add_error("code", _("That code is not valid or was already used."))
     return render(request, "accounts/totp_verify.html", {"form": form})
 
 

@@ -1,15 +1,21 @@
 """Production refuses to start with an unsafe configuration.
 
-These run with every management command (``runserver``, ``migrate``, ``hotline run``)
-and ``check --deploy``; in production mode each is an error, so the process stops.
+``production_safety`` runs with every management command (``runserver``, ``migrate``,
+``hotline run``) and ``check --deploy``; in production mode each finding is an error, so the
+process stops. ``deployment_readiness`` runs only with ``hotline check --deploy`` (run it,
+with ``--fail-level WARNING``, after ``collectstatic`` and before starting a release): what
+it finds would not stop a process but would break or weaken the running site.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=False)
@@ -59,3 +65,86 @@ def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         )
     return errors
+
+
+def _static_manifest_findings() -> list[CheckMessage]:
+    """The manifest storage 500s every page that links a file missing from its manifest."""
+    storage = staticfiles_storage
+    if not isinstance(storage, ManifestFilesMixin):
+        return []
+    hint = "Run `hotline collectstatic --noinput` for this release, then check again."
+    try:
+        manifest, _manifest_hash = storage.load_manifest()
+    except ValueError as exc:
+        return [
+            Error(f"The static files manifest is unreadable ({exc}).", hint=hint, id="hotline.E011")
+        ]
+    if not manifest:
+        return [
+            Error(
+                f"No static files manifest in {settings.STATIC_ROOT}: collectstatic was not run, "
+                "so every HTML page would fail with a server error.",
+                hint=hint,
+                id="hotline.E010",
+            )
+        ]
+    missing = sorted(
+        path
+        for finder in finders.get_finders()
+        for path, _storage in finder.list(["CVS", ".*", "*~"])
+        if path not in manifest
+    )
+    if missing:
+        return [
+            Error(
+                f"The static files manifest lacks {len(missing)} file(s) of this release "
+                f"(first: {missing[0]}): collectstatic was run for an older release.",
+                hint=hint,
+                id="hotline.E011",
+            )
+        ]
+    return []
+
+
+def _proxy_findings() -> list[CheckMessage]:
+    findings: list[CheckMessage] = []
+    if settings.BEHIND_PROXY and not settings.TRUSTED_PROXIES:
+        findings.append(
+            Error(
+                "HOTLINE_BEHIND_PROXY is on but HOTLINE_TRUSTED_PROXIES is empty: the proxy's "
+                "X-Forwarded-Proto is dropped, so every request is redirected to https again "
+                "and again, and no HSTS header is sent.",
+                hint="Set HOTLINE_TRUSTED_PROXIES to the proxy's address(es) as the web process "
+                "sees them, e.g. 127.0.0.1 for nginx on the same machine.",
+                id="hotline.E013",
+            )
+        )
+    for proxy in settings.TRUSTED_PROXIES:
+        if ipaddress.ip_network(proxy, strict=False).prefixlen == 0:
+            findings.append(
+                Warning(
+                    f"HOTLINE_TRUSTED_PROXIES contains {proxy}: every client may then set its "
+                    "own address and scheme, defeating sign-in throttling and HTTPS checks.",
+                    hint="List only the proxies' own addresses or their subnet.",
+                    id="hotline.W014",
+                )
+            )
+    return findings
+
+
+@register(Tags.security, deploy=True)
+def deployment_readiness(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``check --deploy``: static files collected, host names pinned, proxies trusted."""
+    findings: list[CheckMessage] = []
+    if "*" in settings.ALLOWED_HOSTS:
+        findings.append(
+            Error(
+                "HOTLINE_ALLOWED_HOSTS contains '*': any Host header is accepted, so links "
+                "built from the request can point anywhere.",
+                hint="List this instance's host names, comma-separated.",
+                id="hotline.E012",
+            )
+        )
+    findings.extend(_proxy_findings())
+    findings.extend(_static_manifest_findings())
+    return findings

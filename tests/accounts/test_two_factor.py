@@ -21,7 +21,7 @@ def test_login_without_2fa_redirects_to_enrolment_before_case_data(world: World)
     response = client.get(reverse("cases:queue"))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:totp_setup")
+    assert response["Location"] == reverse("accounts:totp_setup") + "?next=%2Fstaff%2Fcases%2F"
 
 
 def test_enrolment_with_valid_code_unlocks_case_data(world: World) -> None:
@@ -57,7 +57,11 @@ def test_enrolled_user_must_verify_at_each_login(world: World) -> None:
     client = Client()
     _login(client, "alice")
 
-    assert client.get(reverse("cases:queue"))["Location"] == reverse("accounts:totp_verify")
+    assert (
+        client.get(reverse("cases:queue"))["Location"]
+        == reverse("accounts:totp_verify") + "?next=%2Fstaff%2Fcases%2F"
+    )
+    assert client.get(reverse("staff_home"))["Location"] == reverse("accounts:totp_verify")
 
 
 def test_totp_code_cannot_be_replayed(world: World) -> None:

@@ -74,6 +74,7 @@ class Command(BaseCommand):
 
         from waitress import serve
 
+        from hotline.core.proxy import WAITRESS_OPTIONS, trust_proxies
         from hotline.wsgi import application
 
         host, _, port = options["bind"].rpartition(":")
@@ -84,7 +85,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             serve(
-                application, host=host, port=int(port), threads=options["threads"], ident="hotline"
+                # Proxy headers count only from HOTLINE_TRUSTED_PROXIES (hotline.core.proxy).
+                trust_proxies(
+                    application, proxies=settings.TRUSTED_PROXIES, hops=settings.TRUSTED_PROXY_HOPS
+                ),
+                host=host,
+                port=int(port),
+                threads=options["threads"],
+                ident="hotline",
+                **WAITRESS_OPTIONS,
             )
         except KeyboardInterrupt:
             pass
