@@ -120,6 +120,11 @@ def document() -> dict[str, Any]:
                             "content": problem,
                         },
                         "405": {"description": "Method not allowed", "content": problem},
+                        "409": {
+                            "description": "A concurrent request with the same external ids "
+                            "kept losing the race; send again",
+                            "content": problem,
+                        },
                         "413": {"description": "Body too large", "content": problem},
                         "422": {
                             "description": "Invalid reports or Idempotency-Key; nothing stored",
