@@ -110,7 +110,7 @@ class ReferralFactory(factory.Factory[Referral]):
 
     Builds the home routing world if needed, files and traces a report hosted in
     ``hosted_in`` (FR: police, notice and blocklist follow), assesses it through
-    ``assess_item`` and returns the item's referral to ``destination``. ``delivered=True``
+    ``assess_item`` (``legality`` or a whole ``verdict``) and returns the item's referral to ``destination``. ``delivered=True``
     also delivers the outbox (the police e-mail reaches Django's mail outbox)."""
 
     class Meta:
@@ -121,18 +121,22 @@ class ReferralFactory(factory.Factory[Referral]):
     abuse_email = DEFAULT_ABUSE
     destination = Destination.POLICE
     legality = "baseline"
+    verdict = None
     analyst = None
-    police_first_hours = 0
+    police_first_hours: int | None = None  # None: keep the routing world as it is
     delivered = False
 
     @classmethod
     def _create(cls, model_class: type[Referral], *args: Any, **kwargs: Any) -> Referral:
-        routing_world(police_first_hours=kwargs["police_first_hours"])
+        hours = kwargs["police_first_hours"]
+        if hours is not None or not JurisdictionProfile.objects.filter(country="FR").exists():
+            routing_world(police_first_hours=hours or 0)
         item = AssessedItemFactory.create(
             url=kwargs["url"],
             hosted_in=kwargs["hosted_in"],
             abuse_email=kwargs["abuse_email"],
             legality=kwargs["legality"],
+            verdict=kwargs["verdict"],
             analyst=kwargs["analyst"],
         )
         referral = Referral.objects.get(item=item, destination=kwargs["destination"])
