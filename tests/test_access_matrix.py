@@ -15,36 +15,30 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hotline.accounts.models import Role
-from hotline.cases.actions import ReportInput, Verdict, assess_item, file_report
-from hotline.cases.models import Channel, Concern, Item
+from hotline.cases.actions import ReportInput, Verdict, file_report
+from hotline.cases.models import Channel, Concern
 from tests.access import LOGIN, PERSONAS, STAFF, Row, api, everyone, staff
 from tests.conftest import World, signed_in
+from tests.factories import AssessedItemFactory, ItemFactory, ReferralFactory, routing_world
 
 
 def _item(world: World) -> dict[str, Any]:
-    filed = file_report(
-        ReportInput(
-            channel=Channel.PUBLIC_WEB, concern=Concern.CSAM, urls=["http://matrix.example.test/a"]
-        ),
-        actor=None,
-    )
-    return {"pk": filed.new_items[0].pk}
+    item = ItemFactory.create(url="http://matrix.example.test/a")
+    return {"pk": item.pk}
 
 
 def _item_with_verdict(world: World) -> dict[str, Any]:
-    pk = _item(world)["pk"]
-    assessment = assess_item(
-        Item.objects.get(pk=pk), Verdict(legality="doubtful"), acting_user=world.alice
+    item = AssessedItemFactory.create(
+        url="http://matrix.example.test/a", legality="doubtful", analyst=world.alice
     )
-    return {"pk": pk, "assessment_pk": assessment.pk}
+    return {"pk": item.pk, "assessment_pk": item.assessment.pk}
 
 
 def _pending_confirmation(world: World) -> dict[str, Any]:
-    pk = _item(world)["pk"]
-    assessment = assess_item(
-        Item.objects.get(pk=pk), Verdict(legality="not_illegal"), acting_user=world.alice
+    item = AssessedItemFactory.create(
+        url="http://matrix.example.test/a", legality="not_illegal", analyst=world.alice
     )
-    return {"assessment_pk": assessment.pk}
+    return {"assessment_pk": item.assessment.pk}
 
 
 def _company_report(world: World) -> dict[str, Any]:
@@ -64,18 +58,18 @@ def _company_report(world: World) -> dict[str, Any]:
 
 
 def _police_referral(world: World) -> dict[str, Any]:
-    from hotline.routing.models import PoliceUnit, Referral
-    from tests.routing.factories import hosted_item, routing_world
+    from hotline.routing.models import PoliceUnit
 
-    rw = routing_world()
-    PoliceUnit.objects.filter(pk=rw.police.pk).update(organisation=world.police)
-    item = hosted_item("http://referral.example.test/1", country="FR")
-    assess_item(
-        item,
-        Verdict(legality="baseline", scheme="inhope", severity="baseline", age_group="pubescent"),
-        acting_user=world.alice,
+    police = routing_world().police
+    PoliceUnit.objects.filter(pk=police.pk).update(organisation=world.police)
+    referral = ReferralFactory.create(
+        url="http://referral.example.test/1",
+        verdict=Verdict(
+            legality="baseline", scheme="inhope", severity="baseline", age_group="pubescent"
+        ),
+        analyst=world.alice,
     )
-    return {"pk": Referral.objects.get(item=item, destination="police").pk}
+    return {"pk": referral.pk}
 
 
 def _media(world: World) -> dict[str, Any]:

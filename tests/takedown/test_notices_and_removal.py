@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from hotline.cases.actions import Verdict, assess_item
+from hotline.cases.actions import Verdict
 from hotline.cases.models import CloseReason, Item, ItemStatus
 from hotline.outbox.actions import deliver_due
 from hotline.routing.models import Destination, Referral, ReferralStatus
@@ -19,7 +19,7 @@ from hotline.takedown.models import Notice, NoticeStatus
 from hotline.takedown.tasks import check_liveness, items_due_for_liveness
 from hotline.takedown.xarf import validate_report
 from tests.conftest import World
-from tests.routing.factories import hosted_item, routing_world
+from tests.factories import AssessedItemFactory, routing_world
 from tests.takedown.conftest import SmtpServer
 from tests.takedown.servers import Origin
 
@@ -40,8 +40,9 @@ def mail(settings: Any, smtp_server: SmtpServer) -> SmtpServer:
 
 
 def _assessed(world: World, url: str, abuse: str = "abuse@host.example.test") -> Item:
-    item = hosted_item(url, country="FR", abuse_email=abuse)
-    assess_item(item, BASELINE, acting_user=world.alice)
+    item: Item = AssessedItemFactory.create(
+        url=url, hosted_in="FR", abuse_email=abuse, verdict=BASELINE, analyst=world.alice
+    )
     return item
 
 
