@@ -177,6 +177,9 @@ INSTALLED_APPS = [
     "hotline.feeds",
     "hotline.tourism",
     "hotline.monitoring",
+    # The assembly layer: project URLs, navigation, demo data and the event pipeline
+    # (hotline.site.pipeline connects every cross-app listener in its ready()).
+    "hotline.site",
 ]
 
 MIDDLEWARE = [

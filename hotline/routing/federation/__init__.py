@@ -47,32 +47,8 @@ for the sender's outbox (the message is parked); 5xx and network errors are retr
 
 Modules: ``protocol`` (message formats, pure), ``identity`` (our key, the outbox signer),
 ``nonces`` (the database nonce store), ``actions`` (every write), ``views`` (the inbox),
-``tasks`` (nonce purge).
+``tasks`` (nonce purge), ``wiring`` (registers the signer, the ``partner`` destination
+and the nonce purge).
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
-
-
-def register() -> None:
-    """Plug federation into routing, the outbox, cases and takedown (from ``AppConfig.ready``)."""
-    from hotline.cases.actions import VERDICT_HOOKS
-    from hotline.core.schedule import register_periodic
-    from hotline.outbox.channels.http import SIGNERS
-    from hotline.routing.destinations import register_dispatcher
-    from hotline.routing.federation import actions, tasks
-    from hotline.routing.federation.identity import sign_outgoing
-    from hotline.routing.federation.protocol import SIGNER_NAME
-    from hotline.routing.models import Destination
-    from hotline.takedown.actions import REMOVAL_HOOKS
-
-    SIGNERS[SIGNER_NAME] = sign_outgoing
-    register_dispatcher(Destination.PARTNER, actions.forward_referral)
-    if actions.tell_origin_after_verdict not in VERDICT_HOOKS:
-        VERDICT_HOOKS.append(actions.tell_origin_after_verdict)
-    if actions.tell_origin_after_removal not in REMOVAL_HOOKS:
-        REMOVAL_HOOKS.append(actions.tell_origin_after_removal)
-    register_periodic(
-        "routing.federation_nonces", every=timedelta(hours=1), task=tasks.purge_signature_nonces
-    )
