@@ -196,7 +196,7 @@ MIDDLEWARE = [
     "hotline.core.middleware.SecurityHeadersMiddleware",
 ]
 
-ROOT_URLCONF = "hotline.urls"
+ROOT_URLCONF = "hotline.site.urls"
 WSGI_APPLICATION = "hotline.wsgi.application"
 
 TEMPLATES = [
@@ -210,7 +210,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "hotline.core.context_processors.instance",
+                "hotline.site.context_processors.instance",
             ],
         },
     },

@@ -8,7 +8,8 @@ Built on django-tasks-db's worker, with what a hotline needs on top:
   (never run twice at once);
 * retries with exponential backoff for failed tasks, up to
   ``HOTLINE_TASK_MAX_ATTEMPTS`` runs in all (``worker_ids`` counts the runs);
-* outbox delivery between tasks.
+* the registered between-task loops (``WORKER_LOOPS``) between tasks: the outbox registers
+  its delivery there (``OutboxConfig.ready``), so the worker does not know the outbox.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -30,9 +32,14 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from hotline.core.models import WorkerHeartbeat
-from hotline.outbox.actions import deliver_due
+from hotline.core.registry import Registry
 
 logger = logging.getLogger(__name__)
+
+# A loop gets the worker's id and returns how much it did (0: nothing to do now).
+WorkerLoop = Callable[[str], int]
+WORKER_LOOPS: Registry[WorkerLoop] = Registry("worker loop")
+OUTBOX_LOOP = "outbox"  # the loop ``--no-outbox`` leaves out
 
 
 def new_worker_id() -> str:
@@ -127,8 +134,9 @@ class HotlineWorker(Worker):
                 if time.monotonic() - last_reap > settings.WORKER_HEARTBEAT_SECONDS:
                     reap_orphaned_tasks()
                     last_reap = time.monotonic()
-                if self.outbox:
-                    did_work |= deliver_due(self.worker_id) > 0
+                for name, loop in WORKER_LOOPS.items():
+                    if name != OUTBOX_LOOP or self.outbox:
+                        did_work |= loop(self.worker_id) > 0
                 did_work |= self._run_one_task()
                 if self.batch and not did_work:
                     return

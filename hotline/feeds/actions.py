@@ -22,7 +22,7 @@ from django.utils import timezone
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
 from hotline.cases.models import Item, ItemKind, Legality
-from hotline.feeds import values
+from hotline.feeds import queries, rpz, values
 from hotline.feeds.models import (
     LIST_OF_KIND,
     Collection,
@@ -232,9 +232,7 @@ def mark_domain_dedicated(
         raise NotAllowed("marking a domain as dedicated needs a reason")
     if not blocking_allowed():
         raise NotAllowed("blocking is not allowed in our jurisdiction (see the legal matrix)")
-    from hotline.feeds.rpz import check_owner_fits, zone_config
-
-    check_owner_fits(name, zone_config())
+    rpz.check_owner_fits(name, rpz.zone_config())
     entry, created = _add(
         EntryKind.DOMAIN,
         name,
@@ -387,8 +385,6 @@ class Publication:
 def publish_rpz_zone(*, force: bool = False) -> Publication:
     """Write the response-policy zone at the current serial (atomically) and tell the DNS
     server to load it. Nothing is written when the file is already at that serial."""
-    from hotline.feeds import queries, rpz
-
     config = rpz.zone_config()
     path = rpz.zone_path(config)
     serial = queries.current_serial(FeedList.BLOCKLIST)

@@ -30,6 +30,7 @@ from hotline.takedown.models import (
     NoticeStatus,
     Timeline,
 )
+from hotline.takedown.xarf import NoticeLine, build_csam_report, notice_email
 
 TIMELINE_STEPS = (
     "assessed_at",
@@ -106,8 +107,6 @@ def _classification(item: Item) -> str:
 
 
 def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
-    from hotline.takedown.xarf import build_csam_report
-
     observation = item.hosting_trace.observations.first() if item.hosting_trace else None
     report = build_csam_report(
         report_id=xarf_report_id(notice, item),
@@ -132,8 +131,6 @@ def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
 @transaction.atomic
 def send_notice(notice: Notice) -> bool:
     """Send (or repeat) a notice for every item on it that is still online. False if none are."""
-    from hotline.takedown.xarf import NoticeLine, notice_email
-
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     pending = list(
         locked.notice_items.filter(removed_at__isnull=True)

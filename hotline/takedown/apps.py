@@ -10,10 +10,10 @@ class TakedownConfig(AppConfig):
     label = "takedown"
 
     def ready(self) -> None:
-        # Wiring only: the notice destination registers itself; takedown's listeners are
+        # Wiring only: the notice destination and the item page's timeline register themselves; takedown's listeners are
         # connected in hotline.site.pipeline.
         from hotline.core.schedule import register_periodic
-        from hotline.takedown import destinations, tasks  # noqa: F401  (destinations registers)
+        from hotline.takedown import destinations, panels, tasks  # noqa: F401  (they register)
 
         register_periodic(
             "takedown.notices", every=timedelta(minutes=5), task=tasks.send_due_notices
