@@ -30,7 +30,6 @@ from hotline.takedown.models import (
     NoticeStatus,
     Timeline,
 )
-from hotline.takedown.xarf import NoticeLine, build_csam_report, notice_email
 
 TIMELINE_STEPS = (
     "assessed_at",
@@ -107,6 +106,10 @@ def _classification(item: Item) -> str:
 
 
 def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
+    # Imported here, not for a cycle: xarf loads jsonschema, whose format checkers take
+    # seconds to import, and every process (web, worker, scheduler) would pay that at start.
+    from hotline.takedown.xarf import build_csam_report
+
     observation = item.hosting_trace.observations.first() if item.hosting_trace else None
     report = build_csam_report(
         report_id=xarf_report_id(notice, item),
@@ -131,6 +134,8 @@ def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
 @transaction.atomic
 def send_notice(notice: Notice) -> bool:
     """Send (or repeat) a notice for every item on it that is still online. False if none are."""
+    from hotline.takedown.xarf import NoticeLine, notice_email  # slow import: see above
+
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     pending = list(
         locked.notice_items.filter(removed_at__isnull=True)
