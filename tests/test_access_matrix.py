@@ -77,7 +77,7 @@ def _media(world: World) -> dict[str, Any]:
 
     from django.test import override_settings
 
-    from hotline.matching.uploads import attach_media
+    from hotline.cases.media import attach_media
     from tests.matching.test_uploads import benign_jpeg, file_item
 
     data = benign_jpeg()

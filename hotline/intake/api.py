@@ -14,7 +14,8 @@ from django.urls import reverse
 from hotline.accounts.models import ApiCredential, Scope
 from hotline.audit.actions import record
 from hotline.cases.actions import file_report
-from hotline.cases.models import Report
+from hotline.cases.media import attach_media
+from hotline.cases.models import ItemKind, Report
 from hotline.core.api import BadJson, api_endpoint, credential_of, json_body, problem
 from hotline.intake.models import IdempotencyKey
 from hotline.intake.schema import (
@@ -24,6 +25,8 @@ from hotline.intake.schema import (
     parse_batch,
     reference_errors,
 )
+from hotline.matching.errors import MatchingError
+from hotline.matching.uploads import UploadsDisabled
 
 # A batch that lost a race to a concurrent one with the same external ids or key is run again:
 # the second run finds what the winner stored and answers with it. Two runs are enough unless
@@ -189,10 +192,6 @@ def upload_media(request: HttpRequest, reference: str) -> HttpResponse:
     The upload must be the file the hashes describe; it is stored encrypted and purged
     after the instance's retention period. Nothing is stored when anything is wrong.
     """
-    from hotline.cases.models import ItemKind
-    from hotline.matching.errors import MatchingError
-    from hotline.matching.uploads import UploadsDisabled, attach_media
-
     credential = credential_of(request)
     if (refused := _bad_reference(reference)) is not None:
         return refused

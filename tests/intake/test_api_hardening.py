@@ -137,7 +137,7 @@ def test_six_megabyte_body_is_a_413_problem(world: World) -> None:
 
 
 def test_djangos_own_upload_limit_is_a_413_problem(world: World, settings: Any) -> None:
-    settings.MEDIA_UPLOADS_ENABLED = True
+    settings.MEDIA_UPLOADS = True
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     reference = post(world, {"reports": [report()]}).json()["reports"][0]["reference"]
 
