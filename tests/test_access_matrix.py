@@ -116,7 +116,7 @@ MATRIX: dict[str, Row] = {
     "cases:confirmations": Row(staff("charlie")),
     "cases:confirm": Row(staff("charlie", status=302), kwargs=_pending_confirmation, method="post"),
     "staff_home": Row(
-        {**staff(), "alice": 302, "charlie": 302, "dave": 302, "erin": 302, "bob": 403}
+        {**staff(), "alice": 302, "charlie": 302, "dave": 302, "erin": 302, "frank": 302}
     ),
     "routing:referrals": Row(staff("alice", "charlie", "dave")),
     "routing:referral": Row(staff("alice", "charlie", "dave"), kwargs=_police_referral),
