@@ -8,13 +8,14 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from hotline.audit.actions import record
 from hotline.cases.actions import close_item, mark_action_taken
 from hotline.cases.events import ItemAssessed
-from hotline.cases.models import CloseReason, Item, ItemStatus
+from hotline.cases.models import Assessment, CloseReason, Item, ItemStatus
 from hotline.outbox.actions import enqueue
 from hotline.routing.actions import mark_sent
 from hotline.routing.engine import final_assessment
@@ -98,19 +99,44 @@ def xarf_report_id(notice: Notice, item: Item) -> str:
     )
 
 
-def _classification(item: Item) -> str:
-    assessment = final_assessment(item)
+def _classification(assessment: Assessment | None) -> str:
     if assessment is not None and assessment.scheme == "ncmec" and assessment.severity:
         return assessment.severity
     return "baseline"
 
 
-def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
+DEMO_REPORTER_DOMAIN = "hotline.example.test"
+
+
+def xarf_reporter_domain() -> str:
+    """This instance's public host name (from ``HOTLINE_BASE_URL``) for XARF's required
+    ``reporter.domain``; raises ``ImproperlyConfigured`` when the address is not one a
+    hosting provider can look up (the default ``127.0.0.1``), rather than sending loopback."""
+    from hotline.takedown.xarf import reporter_domain
+
+    try:
+        return reporter_domain(settings.BASE_URL)
+    except ValueError as exc:
+        if settings.DEMO:
+            # A demo instance on a laptop has no public name; its notices only ever reach the
+            # demo's own reserved addresses, so a reserved name keeps `make run` working.
+            return DEMO_REPORTER_DOMAIN
+        raise ImproperlyConfigured(
+            f"HOTLINE_BASE_URL: takedown notices need this instance's public host name for "
+            f"the XARF reporter.domain, as in https://hotline.example.test ({exc})"
+        ) from None
+
+
+def _xarf_attachment(item: Item, notice: Notice, *, reporter_domain: str) -> dict[str, str]:
     # Imported here, not for a cycle: xarf loads jsonschema, whose format checkers take
     # seconds to import, and every process (web, worker, scheduler) would pay that at start.
     from hotline.takedown.xarf import build_csam_report
 
     observation = item.hosting_trace.observations.first() if item.hosting_trace else None
+    assessment = final_assessment(item)
+    # The analyst's verdict verified the material: when a supervisor had to confirm it
+    # (four-eyes), verification is complete at the confirmation.
+    verified_at = (assessment.confirmed_at or assessment.created_at) if assessment else None
     report = build_csam_report(
         report_id=xarf_report_id(notice, item),
         url=item.canonical_url,
@@ -118,8 +144,9 @@ def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
         timestamp=item.first_reported_at,
         reporter_org=settings.INSTANCE_NAME,
         reporter_contact=settings.TAKEDOWN_REPLY_TO,
-        reporter_domain=settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0],
-        classification=_classification(item),
+        reporter_domain=reporter_domain,
+        verified_at=verified_at,
+        classification=_classification(assessment),
         asn=observation.asn if observation and observation.asn else None,
         country_code=observation.country if observation and observation.country else None,
         hashes={k: v for k in ("md5", "sha1", "sha256") if (v := getattr(item, k))} or None,
@@ -136,6 +163,7 @@ def send_notice(notice: Notice) -> bool:
     """Send (or repeat) a notice for every item on it that is still online. False if none are."""
     from hotline.takedown.xarf import NoticeLine, notice_email  # slow import: see above
 
+    reporter_domain = xarf_reporter_domain()  # before anything is written
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     pending = list(
         locked.notice_items.filter(removed_at__isnull=True)
@@ -154,7 +182,8 @@ def send_notice(notice: Notice) -> bool:
             NoticeLine(
                 url=ni.item.canonical_url,
                 first_reported_at=ni.item.first_reported_at,
-                report_id=str(ni.item.pk),
+                # The reference quoted in the text names the item's XARF attachment.
+                report_id=xarf_report_id(locked, ni.item),
             )
             for ni in pending
         ],
@@ -168,7 +197,9 @@ def send_notice(notice: Notice) -> bool:
         "subject": subject,
         "body": body,
         "headers": {"Reply-To": settings.TAKEDOWN_REPLY_TO},
-        "attachments": [_xarf_attachment(ni.item, locked) for ni in pending],
+        "attachments": [
+            _xarf_attachment(ni.item, locked, reporter_domain=reporter_domain) for ni in pending
+        ],
     }
     if escalate and settings.TAKEDOWN_ESCALATION_EMAIL:
         payload["cc"] = [settings.TAKEDOWN_ESCALATION_EMAIL]

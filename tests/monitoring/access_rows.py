@@ -12,10 +12,12 @@ from hotline.monitoring import actions
 from tests.access import Row, everyone, staff
 from tests.conftest import World
 
-# Statistics, targets and reports: supervisors and administrators (and auditors, not a persona).
-READERS = ("charlie", "erin")
-# The legal matrix: everyone of our hotline whose work routes cases.
-LEGAL_READERS = ("alice", "charlie", "erin")
+# Statistics, targets and reports: supervisors, administrators and auditors.
+READERS = ("charlie", "erin", "frank")
+# Targets' evidence is kept by supervisors and administrators; auditors only read it.
+EDITORS = ("charlie", "erin")
+# The legal matrix: everyone of our hotline whose work routes cases, and auditors.
+LEGAL_READERS = ("alice", "charlie", "erin", "frank")
 
 
 def _target(world: World) -> dict[str, Any]:
@@ -53,10 +55,10 @@ ROWS: dict[str, Row] = {
     ),
     "monitoring:targets": Row(staff(*READERS)),
     "monitoring:targets_export": Row(staff(*READERS)),
-    "monitoring:target_create": Row(staff(*READERS)),
+    "monitoring:target_create": Row(staff(*EDITORS)),
     "monitoring:target": Row(staff(*READERS), kwargs=_target),
-    "monitoring:target_edit": Row(staff(*READERS), kwargs=_target),
-    "monitoring:target_archive": Row(staff(*READERS, status=302), kwargs=_target, method="post"),
+    "monitoring:target_edit": Row(staff(*EDITORS), kwargs=_target),
+    "monitoring:target_archive": Row(staff(*EDITORS, status=302), kwargs=_target, method="post"),
     "monitoring:report_index": Row(staff(*READERS)),
     "monitoring:report": Row(staff(*READERS), kwargs=_this_year),
     "monitoring:report_pdf": Row(staff(*READERS), kwargs=_this_year),
