@@ -81,6 +81,19 @@ MATCHING_INDEX_REFRESH_SECONDS = env_int("HOTLINE_MATCHING_INDEX_REFRESH_SECONDS
 # Media uploads: off by default (hashes and metadata only). When on: encrypted at rest with
 # AES-GCM keys from HOTLINE_MEDIA_KEYS ("id:base64,..."; first is current), purged after retention.
 MEDIA_UPLOADS = env_bool("HOTLINE_MEDIA_UPLOADS", False)
+
+# CyberTipline-compatible API (docs/cybertip.md): report XML is validated against NCMEC's
+# published XSD, read from this path; without it the endpoints answer 503 and accept nothing.
+_NCMEC_XSD = (
+    BASE_DIR.parent.parent / "shared" / "testdata" / "ncmec" / "NCMEC Report Validcation.xsd"
+)
+CYBERTIP_XSD = env_str("HOTLINE_CYBERTIP_XSD", str(_NCMEC_XSD) if _NCMEC_XSD.is_file() else "")
+# An unfinished report is deleted this many hours after it was opened or IDLE hours after its
+# last change, whichever is later (NCMEC's reference flow: 24 and 1).
+CYBERTIP_EXPIRY_HOURS = env_int("HOTLINE_CYBERTIP_EXPIRY_HOURS", 24, minimum=1)
+CYBERTIP_IDLE_HOURS = env_int("HOTLINE_CYBERTIP_IDLE_HOURS", 1, minimum=1)
+CYBERTIP_MAX_XML_BYTES = env_int("HOTLINE_CYBERTIP_MAX_XML_BYTES", 2_000_000, minimum=1024)
+CYBERTIP_MAX_FILE_BYTES = env_int("HOTLINE_CYBERTIP_MAX_FILE_BYTES", 500_000_000, minimum=1)
 MEDIA_KEYS = env_str("HOTLINE_MEDIA_KEYS", "")
 MEDIA_DIR = env_str("HOTLINE_MEDIA_DIR", str(VAR_DIR / "media"))
 MEDIA_MAX_BYTES = env_int("HOTLINE_MEDIA_MAX_MB", 50, minimum=1) * 1024 * 1024

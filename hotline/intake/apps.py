@@ -6,3 +6,17 @@ from django.apps import AppConfig
 class IntakeConfig(AppConfig):
     name = "hotline.intake"
     label = "intake"
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from hotline.core.schedule import register_periodic
+        from hotline.intake import tasks
+        from hotline.intake.cybertip import panels  # noqa: F401  (registers the item panel)
+
+        # Every 10 minutes: NCMEC's shortest lifetime of an unfinished report is an hour idle.
+        register_periodic(
+            "intake.cybertip_expiry",
+            every=timedelta(minutes=10),
+            task=tasks.expire_cybertip_submissions,
+        )

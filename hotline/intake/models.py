@@ -25,3 +25,58 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credential_id}:{self.key}"
+
+
+class CybertipState(models.TextChoices):
+    OPEN = "open", "open"
+    FINISHED = "finished", "finished"
+    RETRACTED = "retracted", "retracted"
+
+
+class CybertipSubmission(models.Model):
+    """A report opened over the CyberTipline-compatible API; filed as a Report on /finish.
+
+    Its primary key is the numeric ``reportId`` the client is given. ``document`` keeps every
+    element and attribute of the report XML as ``[path, value]`` rows, so what our model does
+    not hold is still shown to analysts.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    credential = models.ForeignKey(
+        "accounts.ApiCredential", on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=CybertipState.choices)
+    xml = models.TextField(blank=True)
+    document = models.JSONField(default=list)
+    opened_at = models.DateTimeField(default=timezone.now)
+    modified_at = models.DateTimeField(default=timezone.now)
+    report = models.OneToOneField(
+        "cases.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="cybertip"
+    )
+
+    def __str__(self) -> str:
+        return f"cybertip:{self.pk}"
+
+
+class CybertipFile(models.Model):
+    """A file of a CyberTipline submission: uploaded (hashed, content not kept) or hash-only."""
+
+    submission = models.ForeignKey(
+        CybertipSubmission, on_delete=models.CASCADE, related_name="files"
+    )
+    file_id = models.CharField(max_length=32, unique=True)
+    uploaded = models.BooleanField()
+    md5 = models.CharField(max_length=32, blank=True)
+    sha1 = models.CharField(max_length=40, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.BigIntegerField(null=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    details = models.JSONField(null=True)  # the fileDetails as [path, value] rows
+    details_xml = models.TextField(blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.file_id

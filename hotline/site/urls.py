@@ -26,6 +26,8 @@ urlpatterns = [
     path("monitoring/", include("hotline.monitoring.urls")),
     path("staff/admin/", admin.site.urls),
     path("api/v1/", include("hotline.site.api_urls")),
+    # NCMEC's CyberTipline Reporting API flow; an ESP's client points its base URL here.
+    path("api/cybertip/", include("hotline.intake.cybertip.urls")),
 ]
 
 # A database outage outside a view becomes a retryable 503, not a 500 (see core.views).
