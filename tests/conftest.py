@@ -16,6 +16,10 @@ from django.utils import translation
 from hotline.accounts import actions
 from hotline.accounts.middleware import OTP_SESSION_KEY
 from hotline.accounts.models import ClientKind, Organisation, OrganisationKind, Role, Scope, User
+from tests import ownership
+from tests.ownership import _one_writer_per_model  # noqa: F401  (autouse: one writer per model)
+
+ownership.install()
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -23,7 +23,7 @@ from hotline.monitoring.models import (
     TargetEvidence,
 )
 from hotline.routing import legal
-from hotline.routing.models import JurisdictionProfile
+from hotline.routing.actions import ensure_jurisdiction, store_legal_facts
 
 
 def _apply_fact(
@@ -45,9 +45,7 @@ def _apply_fact(
     if not legal_matrix.is_country(country):
         raise ValueError(f"unknown country code {country!r}")
     check_fact(criterion, value, source, checked_on)
-    profile, _created = JurisdictionProfile.objects.select_for_update().get_or_create(
-        country=country
-    )
+    profile = ensure_jurisdiction(country, acting_user=acting_user)
     facts = dict(profile.legal_facts or {})
     old = facts.get(key) if isinstance(facts.get(key), dict) else None
     new = stored_fact(value, source, checked_on, illustrative=illustrative)
@@ -57,19 +55,14 @@ def _apply_fact(
         facts.pop(key, None)
     else:
         facts[key] = new
-    profile.legal_facts = facts
-    fields = ["legal_facts"]
     # Routing's blocklist rule reads the profile's flag: keep it in step with the sourced fact
     # (illustrative demo values never change how real routing behaves).
-    if (
-        key == legal.BLOCKING
-        and isinstance(value, bool)
-        and not illustrative
-        and profile.blocking_allowed != value
-    ):
-        profile.blocking_allowed = value
-        fields.append("blocking_allowed")
-    profile.save(update_fields=fields)
+    sourced_blocking = key == legal.BLOCKING and isinstance(value, bool) and not illustrative
+    store_legal_facts(
+        profile,
+        legal_facts=facts,
+        blocking_allowed=bool(value) if sourced_blocking else None,
+    )
     old_checked = (old or {}).get("checked_on")
     return LegalFactChange.objects.create(
         country=country,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -34,10 +35,16 @@ def enqueue(
     payload: dict[str, Any],
     *,
     related: models.Model | None = None,
+    message_id: uuid.UUID | None = None,
 ) -> OutboxMessage:
-    """Queue one outgoing message; call it in the transaction of the change that causes it."""
+    """Queue one outgoing message; call it in the transaction of the change that causes it.
+
+    ``message_id`` lets a caller put the message's id (the receivers' idempotency key) into the
+    payload before it is stored; by default a new one is drawn."""
     get_channel(channel)  # an unknown channel is a programming error: fail the transaction now
-    message = OutboxMessage(channel=channel, destination=destination, payload=payload)
+    message = OutboxMessage(
+        id=message_id or uuid.uuid4(), channel=channel, destination=destination, payload=payload
+    )
     if related is not None:
         message.related_type = f"{related._meta.app_label}.{related._meta.model_name}"
         message.related_id = str(related.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +30,7 @@ from hotline.routing.models import (
     PROGRESS,
     Destination,
     HostingProvider,
+    JurisdictionProfile,
     Partner,
     PoliceUnit,
     Referral,
@@ -542,3 +544,62 @@ def flag_follow_ups(*, now: datetime | None = None) -> int:
     for pk in due:
         record("referral.follow_up_due", actor=None, object_type="routing.referral", object_id=pk)
     return len(due)
+
+
+# --- the directory: jurisdictions and police units ------------------------------------------
+
+
+@transaction.atomic
+def ensure_jurisdiction(
+    country: str, *, defaults: dict[str, Any] | None = None, acting_user: Actor = None
+) -> JurisdictionProfile:
+    """The jurisdiction profile of ``country``, created (with ``defaults``) if there is none;
+    the row comes back locked for the caller's transaction."""
+    profile, created = JurisdictionProfile.objects.select_for_update().get_or_create(
+        country=country.upper(), defaults=defaults or {}
+    )
+    if created:
+        record(
+            "jurisdiction.create",
+            actor=acting_user,
+            obj=profile,
+            detail={"country": profile.country, **{k: str(v) for k, v in (defaults or {}).items()}},
+        )
+    return profile
+
+
+@transaction.atomic
+def store_legal_facts(
+    profile: JurisdictionProfile,
+    *,
+    legal_facts: dict[str, Any],
+    blocking_allowed: bool | None = None,
+) -> None:
+    """Write a jurisdiction's legal facts (and the blocking flag routing's rules read).
+
+    The legal matrix (monitoring) decides what the facts are and audits each change with its
+    history row in the same transaction; routing owns the profile row itself."""
+    profile.legal_facts = legal_facts
+    fields = ["legal_facts"]
+    if blocking_allowed is not None and profile.blocking_allowed != blocking_allowed:
+        profile.blocking_allowed = blocking_allowed
+        fields.append("blocking_allowed")
+    profile.save(update_fields=fields)
+
+
+@transaction.atomic
+def ensure_police_unit(
+    *, name: str, country: str, acting_user: Actor = None, **fields: Any
+) -> PoliceUnit:
+    """The police unit called ``name``, created with ``country`` and ``fields`` if missing."""
+    unit, created = PoliceUnit.objects.get_or_create(
+        name=name, defaults={"country": country.upper(), **fields}
+    )
+    if created:
+        record(
+            "police_unit.create",
+            actor=acting_user,
+            obj=unit,
+            detail={"name": name, "country": unit.country},
+        )
+    return unit

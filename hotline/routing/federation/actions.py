@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -173,12 +173,12 @@ def send_message(
     The body's ``id`` is the outbox message id, so every retry of it carries the same id and
     the partner applies it once.
     """
-    body = envelope(message_type, fields)
+    message_id = uuid4()
+    body = envelope(message_type, fields, message_id=str(message_id))
     payload: dict[str, Any] = {"body": body, "signer": SIGNER_NAME}
-    message = enqueue("http", inbox_url(partner.base_url), payload, related=related)
-    body["id"] = str(message.id)
-    message.payload = payload
-    message.save(update_fields=["payload"])
+    message = enqueue(
+        "http", inbox_url(partner.base_url), payload, related=related, message_id=message_id
+    )
     record(
         "federation.send",
         actor=None,

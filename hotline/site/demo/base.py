@@ -11,7 +11,8 @@ from hotline.accounts import actions
 from hotline.accounts.models import ClientKind, Organisation, OrganisationKind, Role, Scope, User
 from hotline.cases.actions import FileInput, ReportInput, file_report
 from hotline.cases.models import Channel, Concern
-from hotline.routing.models import JurisdictionProfile, PoliceChannel, PoliceUnit
+from hotline.routing import actions as routing_actions
+from hotline.routing.models import PoliceChannel
 from hotline.site.demo.monitoring import load_monitoring_demo
 from hotline.site.demo.tourism import load_tourism_demo
 
@@ -144,15 +145,18 @@ def _demo_reports(esp: Organisation) -> None:
 def _demo_routing(orgs: dict[str, Organisation]) -> None:
     """Jurisdictions, police and the partner, so demo verdicts are routed."""
     own = settings.INSTANCE_COUNTRY
-    JurisdictionProfile.objects.get_or_create(
-        country=own,
-        defaults={"blocking_allowed": True, "police_first": True, "police_hold_hours": 24},
+    routing_actions.ensure_jurisdiction(
+        own, defaults={"blocking_allowed": True, "police_first": True, "police_hold_hours": 24}
     )
-    PoliceUnit.objects.get_or_create(
+    routing_actions.ensure_police_unit(
         name=orgs["police"].name,
-        defaults={"organisation": orgs["police"], "country": own, "email": "police@example.test"},
+        country=own,
+        organisation=orgs["police"],
+        email="police@example.test",
     )
-    PoliceUnit.objects.get_or_create(
+    routing_actions.ensure_police_unit(
         name="Demo INTERPOL National Central Bureau",
-        defaults={"country": own, "email": "ncb@example.test", "channel": PoliceChannel.INTERPOL},
+        country=own,
+        email="ncb@example.test",
+        channel=PoliceChannel.INTERPOL,
     )

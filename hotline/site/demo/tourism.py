@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from hotline.accounts.models import Organisation, OrganisationKind
-from hotline.routing.models import JurisdictionProfile, PoliceUnit
+from hotline.routing import actions as routing_actions
+from hotline.routing.models import PoliceUnit
 from hotline.tourism import actions
 from hotline.tourism.actions import CompanyInput, TravelReportInput
 from hotline.tourism.models import Company, Criterion, TravelReport
@@ -28,7 +29,7 @@ def _company(data: CompanyInput) -> Company:
 def _police_units(offence_country: str) -> None:
     """A unit for the place of offence, and one for our country owned by the demo police."""
     if not PoliceUnit.objects.filter(country=offence_country, handles_travel=True).exists():
-        PoliceUnit.objects.create(
+        routing_actions.ensure_police_unit(
             name=f"Demo Tourist Police ({offence_country})",
             country=offence_country,
             email=f"travel@police-{offence_country.lower()}.example.test",
@@ -38,14 +39,14 @@ def _police_units(offence_country: str) -> None:
         police = Organisation.objects.filter(
             kind=OrganisationKind.LAW_ENFORCEMENT, country=home
         ).first()
-        PoliceUnit.objects.create(
+        routing_actions.ensure_police_unit(
             organisation=police,
             name=f"Demo Child Sex Tourism Unit ({home})",
             country=home,
             email=f"travel@police-{home.lower()}.example.test",
         )
     for country in (offence_country, home):
-        JurisdictionProfile.objects.get_or_create(country=country)
+        routing_actions.ensure_jurisdiction(country)
 
 
 @transaction.atomic

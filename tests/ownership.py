@@ -1,0 +1,123 @@
+"""One writer per model, checked while the suite runs.
+
+Every row of a Hotline model changes only through its own app (STYLE.md rule 14): another app asks
+for the change by calling the owner's action or by returning an outcome the owner records. This
+plugin watches every way Django writes a row — ``Model.save`` (and so ``create``/``get_or_create``),
+``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update`` — and finds the
+innermost frame of Hotline code on the stack. When that code belongs to another app than the
+model's, the write is recorded and the test that caused it fails, naming the model, the writer and
+the line. Tests themselves may arrange data directly (their frames are not Hotline code); the
+check is about what the product does.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import models
+from django.db.models.query import QuerySet
+
+# Modules that may write any app's rows, each with the reason.
+ALLOWED_WRITERS: dict[str, str] = {
+    "hotline.core.admin": (
+        "the administration pages' base class: each app's admin edits that app's configuration "
+        "rows, and AuditedModelAdmin.save_model audits every change"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    model: str
+    owner: str
+    writer: str
+    where: str
+    how: str
+
+    def __str__(self) -> str:
+        return f"{self.model} (owned by {self.owner}) {self.how} by {self.writer} at {self.where}"
+
+
+_violations: list[Violation] = []
+
+
+def _owner_of(model: type[models.Model]) -> str | None:
+    name = model._meta.app_config.name if model._meta.app_config else ""
+    return name if name.startswith("hotline.") else None
+
+
+def _app_of(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def _writer() -> tuple[str, str] | None:
+    """The innermost Hotline module on the stack, and its file:line."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("hotline.") and ".migrations." not in module:
+            return module, f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def _check(model: type[models.Model], how: str) -> None:
+    owner = _owner_of(model)
+    if owner is None:
+        return
+    found = _writer()
+    if found is None:
+        return
+    module, where = found
+    if _app_of(module) == owner or module in ALLOWED_WRITERS:
+        return
+    _violations.append(
+        Violation(model=model._meta.label, owner=owner, writer=module, where=where, how=how)
+    )
+
+
+def _guard_model(name: str) -> None:
+    original = getattr(models.Model, name)
+
+    @functools.wraps(original)
+    def guarded(self: models.Model, *args: Any, **kwargs: Any) -> Any:
+        _check(type(self), f"{name}()")
+        return original(self, *args, **kwargs)
+
+    setattr(models.Model, name, guarded)
+
+
+def _guard_queryset(name: str) -> None:
+    original: Callable[..., Any] = getattr(QuerySet, name)
+
+    @functools.wraps(original)
+    def guarded(self: QuerySet[Any], *args: Any, **kwargs: Any) -> Any:
+        _check(self.model, f"QuerySet.{name}()")
+        return original(self, *args, **kwargs)
+
+    setattr(QuerySet, name, guarded)
+
+
+def install() -> None:
+    for name in ("save", "delete"):
+        _guard_model(name)
+    for name in ("update", "delete", "bulk_create", "bulk_update"):
+        _guard_queryset(name)
+
+
+@pytest.fixture(autouse=True)
+def _one_writer_per_model() -> Iterator[None]:
+    _violations.clear()
+    yield
+    found = list(dict.fromkeys(_violations))
+    _violations.clear()
+    if found:
+        pytest.fail(
+            "rows written outside their owning app:\n" + "\n".join(f"  {v}" for v in found),
+            pytrace=False,
+        )
