@@ -30,11 +30,5 @@ class MatchingConfig(AppConfig):
 
         register_dispatcher(Destination.HASHLIST, hashlist)
 
-        from datetime import timedelta
-
-        from hotline.core.schedule import register_periodic
-        from hotline.matching.tasks import purge_expired_media
-
-        register_periodic(
-            "matching.purge_media", every=timedelta(hours=1), task=purge_expired_media
-        )
+        # Expired media is purged by the retention run (hotline.monitoring.retention), which
+        # knows the items a referral or police hold still needs; matching cannot.
