@@ -148,6 +148,15 @@ TOURISM_REPORTS_PER_HOUR = env_int(
 
 # Monitoring: counts from 1 to N-1 are shown as "fewer than N" on the public transparency page.
 MONITORING_SMALL_COUNT_THRESHOLD = env_int("HOTLINE_MONITORING_SMALL_COUNT_THRESHOLD", 5, minimum=1)
+# Retention (days; 0 keeps forever), counted from when the record was closed or concluded. A
+# purge clears what identifies people (contact, free text, URLs) and keeps the dated, classified
+# skeleton every statistic reads, so figures stay equal. Defaults and reasons: docs/retention.md.
+RETENTION_CONTACT_DAYS = env_int("HOTLINE_RETENTION_CONTACT_DAYS", 90, minimum=0)
+RETENTION_REPORT_DAYS = env_int("HOTLINE_RETENTION_REPORT_DAYS", 730, minimum=0)
+RETENTION_ITEM_DAYS = env_int("HOTLINE_RETENTION_ITEM_DAYS", 730, minimum=0)
+RETENTION_REFERRAL_DAYS = env_int("HOTLINE_RETENTION_REFERRAL_DAYS", 1825, minimum=0)
+RETENTION_TRAVEL_DAYS = env_int("HOTLINE_RETENTION_TRAVEL_DAYS", 1825, minimum=0)
+RETENTION_MESSAGE_DAYS = env_int("HOTLINE_RETENTION_MESSAGE_DAYS", 90, minimum=0)
 # Regions for statistics (code, not environment): {"code": {"name": ..., "countries": [...]}};
 # empty: the UN M49 sub-regions (hotline.monitoring.regions).
 MONITORING_REGIONS: dict[str, dict[str, str | list[str]]] = {}

@@ -1,20 +1,13 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.apps import AppConfig
 
 
 class MatchingConfig(AppConfig):
+    """Wiring only, and there is nothing to wire: the own hash list's routing destination is
+    routing's (hotline.routing.destinations), since matching knows nothing of cases or routing;
+    expired media is purged by the retention run (hotline.monitoring.retention), which knows
+    the items a referral or police hold still needs."""
+
     name = "hotline.matching"
     label = "matching"
-
-    def ready(self) -> None:
-        # Wiring only. The own hash list's routing destination is routing's
-        # (hotline.routing.destinations): matching knows nothing of cases or routing.
-        from hotline.core.schedule import register_periodic
-        from hotline.matching.tasks import purge_expired_media
-
-        register_periodic(
-            "matching.purge_media", every=timedelta(hours=1), task=purge_expired_media
-        )

@@ -7,12 +7,13 @@ import io
 import os
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from PIL import Image, ImageFilter
 
@@ -168,13 +169,28 @@ def clear_bytes(media: MediaFile, *, acting_user: User) -> bytes:
     return _read(media, preview=False)
 
 
+def expired_media(now: datetime, *, keep_items: QuerySet[Any] | None = None) -> QuerySet[MediaFile]:
+    """Stored files past their retention period, except those of ``keep_items`` (ids of items
+    an open case or a police hold still needs; the layer above decides which)."""
+    due = MediaFile.objects.filter(purged_at__isnull=True, purge_after__lte=now)
+    if keep_items is not None:
+        due = due.exclude(item_id__in=keep_items)
+    return due
+
+
 @transaction.atomic
-def purge_expired() -> int:
-    """Delete stored files past their retention period; the record and hashes stay."""
-    now = timezone.now()
-    due = list(
-        MediaFile.objects.select_for_update().filter(purged_at__isnull=True, purge_after__lte=now)
-    )
+def purge_expired(
+    *,
+    keep_items: QuerySet[Any] | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> int:
+    """Delete stored files past their retention period; the record and hashes stay. Returns how
+    many (in a dry run, how many would be)."""
+    now = now or timezone.now()
+    if dry_run:
+        return expired_media(now, keep_items=keep_items).count()
+    due = list(expired_media(now, keep_items=keep_items).select_for_update())
     for media in due:
         for path in media_root().glob(f"{media.stored_name}-*"):
             path.unlink()

@@ -328,8 +328,11 @@ url_ish = st.builds(
     ),
 )
 any_input = st.one_of(st.text(), url_ish, st.binary().map(lambda data: data.decode("latin-1")))
+# too_slow measures how fast the machine generates inputs, not the code under test: on a
+# loaded 2-core machine it failed while every example passed.
 PROPERTY_SETTINGS = settings(
-    max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
