@@ -134,6 +134,15 @@ MATRIX: dict[str, Row] = {
     "api_federation_inbox": Row(everyone(401), method="post", json_body={}),
     "api_match": Row(api(), method="post", json_body={"hashes": ["md5:" + "0" * 32]}),
     "api_reports": Row(api(company=201), method="post", json_body=BATCH),
+    # CyberTipline-compatible API: only an intake credential gets past authentication; the
+    # test instance has no NCMEC XSD configured, so the flow then answers 503 (configuration).
+    "cybertip_status": Row(api(company=503)),
+    "cybertip_xsd": Row(api(company=503)),
+    "cybertip_submit": Row(api(company=503), method="post"),
+    "cybertip_upload": Row(api(company=503), method="post"),
+    "cybertip_fileinfo": Row(api(company=503), method="post"),
+    "cybertip_finish": Row(api(company=503), method="post"),
+    "cybertip_retract": Row(api(company=503), method="post"),
     "api_report_status": Row(api(company=200), kwargs=_company_report),
     # media is off by default: the company's token is accepted, the upload refused (403)
     "api_report_media": Row(api(company=403), kwargs=_company_report, method="post"),

@@ -26,6 +26,8 @@ def test_a_complete_release_passes(tmp_path: Path, collected_static: Path) -> No
     install_static(collected_static, tmp_path)
 
     assert _check(production_env(tmp_path, **PROXIED)) == (0, [])
+    done = hotline("check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path))
+    assert done.stdout == "System check identified no issues (0 silenced).\n", done.stderr
 
 
 def test_missing_collectstatic_fails(tmp_path: Path) -> None:

@@ -91,19 +91,20 @@ def report_response(
 
 
 def cybertip_endpoint(*, methods: tuple[str, ...] = ("POST",)) -> Callable[[View], View]:
-    """Refuse without a usable XSD (503), then authenticate (Basic or Bearer, ``intake``)."""
+    """Authenticate (Basic or Bearer, ``intake``), then refuse without a usable XSD (503):
+    who may not use the API learns nothing of how it is configured."""
 
     def decorator(view: View) -> View:
         @csrf_exempt
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            credential = _authenticate(request)
+            if isinstance(credential, HttpResponse):
+                return credential
             try:
                 xml.schema()
             except xml.XsdMissing as exc:
                 return report_response(xml.SERVER_ERROR, str(exc), status=503)
-            credential = _authenticate(request)
-            if isinstance(credential, HttpResponse):
-                return credential
             if request.method not in methods:
                 response = report_response(
                     xml.INVALID_REQUEST, f"use {', '.join(methods)}", status=405
