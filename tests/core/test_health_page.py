@@ -47,7 +47,8 @@ def test_page_shows_workers_queues_outbox_jobs_feeds_and_disk(world: World) -> N
     html = response.content.decode()
     assert response.status_code == 200
     assert _worker_states(signed_in(world.erin)) == {"w-1": "alive"}
-    assert "a.example.test" in html and "4242" in html
+    assert "<td>a.example.test</td>" in html
+    assert "<td>4242</td>" in html
     assert (
         '<th scope="row">hotline.core.tasks.prune_platform_state</th><td>1</td><td>0</td>' in html
     )
