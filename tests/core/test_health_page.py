@@ -124,3 +124,18 @@ def test_killed_worker_shows_gone_after_its_lease_and_an_alert_arrives(
     assert message["Subject"] == "[Hotline] No worker is alive", output
     assert smtp_server.envelopes[0][1] == ["erin@hotline-a.example.test"]
     assert f"within the last {LEASE} seconds" in message.get_content()
+
+
+@pytest.mark.django_db
+def test_readiness_says_whether_the_scheduler_is_alive(settings: Any) -> None:
+    from hotline.core.health import readiness
+    from hotline.core.models import ScheduledJob
+
+    settings.ALERTS_CHECK_SECONDS = 60
+    assert readiness()["scheduler_alive"] is False  # never ran
+    job = ScheduledJob.objects.create(name="core.alerts", last_enqueued_at=timezone.now())
+    assert readiness()["scheduler_alive"] is True
+    ScheduledJob.objects.filter(pk=job.pk).update(
+        last_enqueued_at=timezone.now() - timedelta(seconds=181)
+    )
+    assert readiness()["scheduler_alive"] is False
