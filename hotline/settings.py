@@ -341,6 +341,22 @@ OUTBOX_BACKOFF_SECONDS = env_int("HOTLINE_OUTBOX_BACKOFF_SECONDS", 30, minimum=1
 OUTBOX_LEASE_SECONDS = env_int("HOTLINE_OUTBOX_LEASE_SECONDS", 120, minimum=2)
 OUTBOX_HTTP_TIMEOUT = env_int("HOTLINE_OUTBOX_HTTP_TIMEOUT", 20, minimum=1)
 
+# Alerts by e-mail (hotline.core.alerts). The scheduler process checks them itself, so "no
+# worker alive" is still noticed when no worker is; the audit chain is verified by a worker task.
+ALERT_KINDS = ("no_worker", "queue_age", "parked", "feed_unpublished", "audit_chain")
+ALERTS_KINDS = env_list("HOTLINE_ALERTS_KINDS", list(ALERT_KINDS))
+if unknown_alerts := sorted(set(ALERTS_KINDS) - set(ALERT_KINDS)):
+    raise ImproperlyConfigured(
+        f"HOTLINE_ALERTS_KINDS: unknown {', '.join(unknown_alerts)}; "
+        f"choose from {', '.join(ALERT_KINDS)}"
+    )
+ALERTS_RECIPIENTS = env_list("HOTLINE_ALERTS_RECIPIENTS", [])  # empty: every administrator
+ALERTS_CHECK_SECONDS = env_int("HOTLINE_ALERTS_CHECK_SECONDS", 60, minimum=1)
+ALERTS_REPEAT_MINUTES = env_int("HOTLINE_ALERTS_REPEAT_MINUTES", 60, minimum=1)
+ALERTS_QUEUE_AGE_MINUTES = env_int("HOTLINE_ALERTS_QUEUE_AGE_MINUTES", 30, minimum=1)
+ALERTS_FEED_UNPUBLISHED_MINUTES = env_int("HOTLINE_ALERTS_FEED_UNPUBLISHED_MINUTES", 30, minimum=1)
+ALERTS_AUDIT_VERIFY_HOURS = env_int("HOTLINE_ALERTS_AUDIT_VERIFY_HOURS", 24, minimum=1)
+
 # E-mail (notices to hosting providers go through the outbox, then here).
 EMAIL_HOST = env_str("HOTLINE_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("HOTLINE_EMAIL_PORT", 25, minimum=1)

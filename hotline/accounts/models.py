@@ -134,6 +134,7 @@ class Scope(models.TextChoices):
     FEED_PAYMENT = "feed:payment", _("Payment indicator feed")
     FEED_PHONE = "feed:phone", _("Phone number feed")
     MATCH = "match", _("Hash matching lookups")
+    METRICS = "metrics", _("Prometheus metrics (operators' monitoring)")
 
 
 class ClientKind(models.TextChoices):

@@ -26,3 +26,16 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AlertState(models.Model):
+    """The last e-mail alert of one kind (``no_worker``, ``queue_age:<task>``, ...): when it was
+    sent and what it said, so a condition that persists is repeated only after the interval."""
+
+    key = models.CharField(max_length=200, unique=True)
+    last_sent_at = models.DateTimeField()
+    last_detail = models.TextField(blank=True)
+    sent_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"alert {self.key} (last sent {self.last_sent_at:%Y-%m-%d %H:%M})"

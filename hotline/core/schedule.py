@@ -2,6 +2,10 @@
 ``hotline scheduler`` process enqueues each when due. The job's row is locked
 while it is checked, so even two schedulers by mistake enqueue a job once.
 
+A job registered with ``in_scheduler=True`` is run by the scheduler process itself instead of
+being queued: the alert check must work when no worker is alive to run a task (a dead worker
+cannot report its own death).
+
 ``run_scheduler`` is the process's loop; it outlives database outages (it waits, reconnects and
 then enqueues whatever fell due meanwhile)."""
 
@@ -29,19 +33,24 @@ class PeriodicJob:
     name: str
     every: timedelta
     task: Task
+    in_scheduler: bool = False
 
 
 JOBS: Registry[PeriodicJob] = Registry("periodic job")
 
 
-def register_periodic(name: str, *, every: timedelta, task: Task) -> None:
-    """Run ``task`` (no arguments) every ``every`` (a second, different job of that name is
-    refused)."""
-    JOBS.register(name, PeriodicJob(name, every, task))
+def register_periodic(
+    name: str, *, every: timedelta, task: Task, in_scheduler: bool = False
+) -> None:
+    """Run ``task`` (no arguments) every ``every``: queued for a worker, or, with
+    ``in_scheduler``, called by the scheduler process itself (keep such jobs short). A second,
+    different job of that name is refused."""
+    JOBS.register(name, PeriodicJob(name, every, task, in_scheduler))
 
 
 def enqueue_due_jobs() -> list[str]:
-    """Enqueue every job whose interval has passed; returns the names enqueued."""
+    """Enqueue every job whose interval has passed (or run it, for ``in_scheduler`` jobs);
+    returns the names enqueued or run."""
     enqueued = []
     now = timezone.now()
     for job in JOBS.values():
@@ -50,10 +59,21 @@ def enqueue_due_jobs() -> list[str]:
             row = ScheduledJob.objects.select_for_update().get(pk=row.pk)
             if row.last_enqueued_at is not None and now - row.last_enqueued_at < job.every:
                 continue
-            job.task.enqueue()
+            if not job.in_scheduler:
+                job.task.enqueue()
             row.last_enqueued_at = now
             row.save(update_fields=["last_enqueued_at"])
             enqueued.append(job.name)
+        if job.in_scheduler:
+            # Outside the row lock: the job may take a moment (SMTP) and its own transactions.
+            # A failure is logged and the job runs again at its next interval; database
+            # outages go up to the loop, which reconnects.
+            try:
+                job.task.call()
+            except DATABASE_ERRORS:
+                raise
+            except Exception:
+                logger.exception("periodic job %s failed in the scheduler", job.name)
     if enqueued:
         logger.info("scheduler enqueued %s", ", ".join(enqueued))
     return enqueued

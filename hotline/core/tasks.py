@@ -9,6 +9,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from hotline.core.alerts import check_and_send, verify_audit_and_send
 from hotline.core.models import WorkerHeartbeat
 
 
@@ -21,3 +22,15 @@ def prune_platform_state() -> int:
         status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - timedelta(days=7)
     ).delete()
     return deleted
+
+
+@task()
+def check_alerts() -> list[str]:
+    """E-mail the platform alerts that hold now (run by the scheduler process itself)."""
+    return check_and_send()
+
+
+@task()
+def verify_audit_chain() -> list[str]:
+    """Verify the whole audit chain and e-mail an alert when it is broken."""
+    return verify_audit_and_send()

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from hotline.core.health import readiness
+from hotline.accounts.models import Role, Scope
+from hotline.accounts.rules import role_required
+from hotline.core.api import api_endpoint
+from hotline.core.health import media_disk, readiness, snapshot
+from hotline.core.metrics import exposition
 from hotline.core.middleware import database_unavailable
 from hotline.core.outage import is_database_outage
 
@@ -44,3 +50,27 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+# Not audited: the figures carry no case data, and a scrape every 15 s would flood the chain.
+@never_cache
+@api_endpoint(Scope.METRICS)
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics for operators (bearer credential with the ``metrics`` scope)."""
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+@never_cache
+@role_required(Role.ADMINISTRATOR)
+def health_page(request: HttpRequest) -> HttpResponse:
+    """What runs and what waits: workers, queues, outbox, scheduler, feeds, database, disk."""
+    return render(
+        request,
+        "core/health.html",
+        {
+            "health": snapshot(),
+            "disk": media_disk(),
+            "lease": settings.WORKER_LEASE_SECONDS,
+            "queue_age_limit": settings.ALERTS_QUEUE_AGE_MINUTES * 60,
+        },
+    )

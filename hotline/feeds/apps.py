@@ -14,8 +14,10 @@ class FeedsConfig(AppConfig):
         # connected in hotline.site.pipeline.
         from django.conf import settings
 
+        from hotline.core.health import register_feed_source
         from hotline.core.schedule import register_periodic
-        from hotline.feeds import destinations, tasks  # noqa: F401  (destinations registers)
+        from hotline.feeds import destinations, health, tasks  # noqa: F401  (destinations registers)
 
+        register_feed_source("feeds", health.publications)
         minutes = int(settings.FEEDS_PUBLISH_MINUTES)
         register_periodic("feeds.rpz", every=timedelta(minutes=minutes), task=tasks.publish_rpz)
