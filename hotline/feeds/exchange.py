@@ -113,7 +113,7 @@ def serial_moment(serial: int) -> str | None:
     if entry is None:
         return None
     moment = entry["added_at"] if entry["added_serial"] == serial else entry["removed_at"]
-    return timestamp(moment)
+    return timestamp(moment) if moment is not None else None
 
 
 @api_endpoint(Scope.FEED_HASHES)
