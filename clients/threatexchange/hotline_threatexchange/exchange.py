@@ -15,6 +15,7 @@ collaboration's configuration takes effect without fetching again.
 # No ``from __future__ import annotations`` here: threatexchange's CLI builds its
 # ``config collab edit`` options from the config dataclass's field types at run time, and
 # cannot read them as strings.
+import logging
 import pathlib
 import typing as t
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ TIMEOUT_SECONDS = 60
 # Hotline's algorithm names -> python-threatexchange signal type names. MD5 and SHA-256 of a
 # whole file are threatexchange's (video_)md5/sha256 types, the exact-file types HMA banks
 # use; SHA-1 has no signal type and stays in the record only.
+logger = logging.getLogger(__name__)
 SIGNAL_TYPE_OF = {"pdq": "pdq", "md5": "video_md5", "sha256": "video_sha256", "vpdq": "vpdq"}
 
 
@@ -247,12 +249,18 @@ class HotlineSignalExchangeAPI(
                 timeout=TIMEOUT_SECONDS,
             )
         except requests.RequestException as exc:
-            raise HotlineExchangeError(
+            unreachable = HotlineExchangeError(
                 f"cannot reach Hotline at {self.base_url}: {exc}."
                 f" The next fetch resumes from serial {since}."
-            ) from None
+            )
+            logger.critical("%s", unreachable)
+            raise unreachable from None
         if response.status_code != 200:
-            raise self._refusal(response, since)
+            refusal = self._refusal(response, since)
+            # The CLI shows only CRITICAL log lines unless run with -v, and prints no exception
+            # text: say here why the fetch stopped and what to do.
+            logger.critical("%s", refusal)
+            raise refusal
         page: dict[str, t.Any] = response.json()
         return page
 
