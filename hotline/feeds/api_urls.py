@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from hotline.feeds import api, taxii
+from hotline.feeds import api, exchange, taxii
 
 _COLLECTION = "taxii2/feeds/collections/<uuid:collection_id>/"
 
@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("feeds/phone", api.phone_list, name="api_feeds_phone"),
     path("feeds/phone/delta", api.phone_delta, name="api_feeds_phone_delta"),
     path("feeds/hashes", api.hashes, name="api_feeds_hashes"),
+    path("feeds/hashes/changes", exchange.hash_changes, name="api_feeds_hashes_changes"),
     # TAXII 2.1: discovery, one API root ("feeds"), its collections.
     path("taxii2/", taxii.discovery, name="api_feeds_taxii_discovery"),
     path("taxii2/feeds/", taxii.api_root, name="api_feeds_taxii_root"),

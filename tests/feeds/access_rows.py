@@ -54,6 +54,7 @@ ROWS: dict[str, Row] = {
     "api_feeds_phone": Row(api()),
     "api_feeds_phone_delta": Row(api()),
     "api_feeds_hashes": Row(api()),
+    "api_feeds_hashes_changes": Row(api()),
     "api_feeds_taxii_discovery": Row(api()),
     "api_feeds_taxii_root": Row(api()),
     "api_feeds_taxii_collections": Row(api()),
