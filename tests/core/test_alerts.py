@@ -17,6 +17,7 @@ from hotline.audit.actions import record
 from hotline.audit.models import AuditEvent
 from hotline.core import alerts, schedule
 from hotline.core.models import AlertState, WorkerHeartbeat
+from hotline.core.registry import Registry
 from hotline.core.tasks import check_alerts, prune_platform_state
 from hotline.feeds.models import FeedList, Serial
 from hotline.outbox.models import MessageStatus, OutboxMessage
@@ -179,7 +180,7 @@ def test_unreachable_smtp_is_retried_at_the_next_check(
 def test_scheduler_runs_the_alert_check_itself_without_queueing_it(
     mail: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(schedule, "JOBS", {})
+    monkeypatch.setattr(schedule, "JOBS", Registry[schedule.PeriodicJob]("periodic job"))
     schedule.register_periodic(
         "core.alerts", every=timedelta(seconds=60), task=check_alerts, in_scheduler=True
     )
