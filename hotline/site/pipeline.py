@@ -32,7 +32,6 @@ from hotline.takedown.actions import (
     note_assessed,
     note_notice_delivered,
     note_referral_delivered,
-    note_referral_sent,
     tell_partners_of_removal,
 )
 from hotline.takedown.events import removal_confirmed
@@ -59,7 +58,6 @@ def connect() -> None:
     item_assessed.connect(tell_origin_after_verdict)  # federation: the partner that forwarded it
 
     # routing: a referral went through its dispatcher and the outcome is recorded.
-    referral_dispatched.connect(note_referral_sent)  # takedown: police / partner timeline step
     referral_dispatched.connect(publish_listed_hashes)  # feeds: hash list → hash feed + TAXII
 
     # outbox: a message was delivered (the receiver answered; sent_at is the delivery time).

@@ -24,10 +24,9 @@ from hotline.routing.events import (
     PartnerReportedRemoval,
     ReferralCancelled,
     ReferralDelivered,
-    ReferralDispatched,
 )
 from hotline.routing.federation.actions import tell_origin_of_removal
-from hotline.routing.models import Destination, Referral, ReferralStatus
+from hotline.routing.models import Destination, Referral
 from hotline.takedown.events import RemovalConfirmed, removal_confirmed
 from hotline.takedown.models import (
     LivenessCheck,
@@ -329,15 +328,6 @@ _SENT_STEPS = {
     Destination.INTERPOL: "police_referred_at",
     Destination.PARTNER: "partner_forwarded_at",
 }
-
-
-def note_referral_sent(event: ReferralDispatched) -> None:
-    """Listens to ``referral_dispatched``: a police referral or partner forward that went out
-    is a step of the item's timeline."""
-    referral = event.referral
-    step = _SENT_STEPS.get(Destination(referral.destination))
-    if step is not None and referral.status == ReferralStatus.SENT:
-        note_step(referral.online_item, step, when=referral.sent_at)
 
 
 def note_referral_delivered(event: ReferralDelivered) -> None:
