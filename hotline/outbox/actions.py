@@ -182,12 +182,6 @@ def retry_now(message: OutboxMessage, *, acting_user: AuditActor | None) -> Outb
     return OutboxMessage.objects.get(id=locked.id)
 
 
-def retry_failed(message: OutboxMessage) -> None:
-    """Put a parked message back in the queue (the Django admin's action)."""
-    if message.status == MessageStatus.FAILED:
-        retry_now(message, acting_user=None)
-
-
 @transaction.atomic
 def park(message: OutboxMessage, *, reason: str, acting_user: AuditActor | None) -> OutboxMessage:
     """Stop automatic attempts of a message that is not delivered (audited, with a reason;
