@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from hotline.core.admin import ReadOnlyAdmin
-from hotline.outbox.actions import retry_failed
+from hotline.outbox.actions import retry_now
 from hotline.outbox.models import MessageStatus, OutboxMessage
 
 
@@ -31,5 +31,5 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     def retry(self, request: HttpRequest, queryset: Any) -> None:
         parked = list(queryset.filter(status=MessageStatus.FAILED))
         for message in parked:
-            retry_failed(message)
+            retry_now(message, acting_user=request.user)  # type: ignore[arg-type]
         messages.info(request, f"{len(parked)} message(s) queued again.")

@@ -17,12 +17,16 @@ from hotline.cases.actions import mark_action_taken, mark_report_action_taken
 from hotline.cases.events import ItemAssessed
 from hotline.cases.models import Item, Report
 from hotline.outbox.actions import enqueue
+from hotline.outbox.events import MessageDelivered
+from hotline.outbox.models import OutboxMessage
 from hotline.routing.destinations import DISPATCHERS
 from hotline.routing.engine import PlannedReferral, plan
 from hotline.routing.events import (
     ReferralCancelled,
+    ReferralDelivered,
     ReferralDispatched,
     referral_cancelled,
+    referral_delivered,
     referral_dispatched,
 )
 from hotline.routing.models import (
@@ -36,7 +40,7 @@ from hotline.routing.models import (
     Referral,
     ReferralStatus,
 )
-from hotline.routing.outcomes import Closed, Outcome, Sent, Waiting
+from hotline.routing.outcomes import AwaitingDelivery, Closed, Outcome, Sent, Waiting
 from hotline.routing.packages import report_referral_email
 
 Actor = User | ApiCredential | None
@@ -95,8 +99,18 @@ def dispatch(referral: Referral) -> None:
 @transaction.atomic
 def record_dispatch(referral: Referral, outcome: Outcome, *, acting_user: Actor = None) -> None:
     """Write what a dispatcher did to a queued referral: sent (with its time and, where the
-    dispatcher says so, outcome text) or closed at once; ``Waiting`` changes nothing."""
+    dispatcher says so, outcome text) or closed at once; ``Waiting`` changes nothing;
+    ``AwaitingDelivery`` leaves it queued and audits which outbox message carries it (it
+    becomes sent when that message is delivered: ``mark_delivered``)."""
     if isinstance(outcome, Waiting):
+        return
+    if isinstance(outcome, AwaitingDelivery):
+        record(
+            "referral.awaiting_delivery",
+            actor=acting_user,
+            obj=referral,
+            detail={"message": str(outcome.message_id)},
+        )
         return
     if isinstance(outcome, Sent):
         fields: dict[str, object] = {"status": ReferralStatus.SENT, "sent_at": outcome.at}
@@ -134,6 +148,50 @@ def mark_sent(referral_ids: Iterable[int], *, at: datetime, acting_user: Actor =
         record_dispatch(referral, Sent(at=at), acting_user=acting_user)
         changed += 1
     return changed
+
+
+REFERRAL_MESSAGE = "routing.referral"  # ``related_type`` of the outbox messages routing queues
+
+
+@transaction.atomic
+def mark_delivered(referral: Referral, *, message: OutboxMessage) -> Referral:
+    """The outbox delivered ``message``, which carries ``referral``: a referral awaiting
+    delivery becomes *sent* at the delivery time (a travel referral also gets its follow-up
+    date) with the receiver's answer in the audit event, the report or item is "action
+    taken", and ``referral_delivered`` goes out. A referral that moved on meanwhile (a
+    partner's ack can overtake our record of the delivery) only gets its missing
+    ``sent_at``; a cancelled one stays cancelled. Idempotent."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    at = message.delivered_at or timezone.now()
+    detail = {"message": str(message.id), "answer": message.remote_answer}
+    if locked.status == ReferralStatus.QUEUED:
+        fields = ["status", "sent_at"]
+        locked.status = ReferralStatus.SENT
+        locked.sent_at = at
+        if locked.report_id is not None:
+            fields = _mark_sent(locked, at)
+        locked.save(update_fields=fields)
+        record("referral.sent", actor=None, obj=locked, detail={"status": locked.status, **detail})
+        _action_taken(locked)
+        referral_delivered.send(ReferralDelivered(referral=locked))
+    elif locked.sent_at is None and locked.status not in (
+        ReferralStatus.HELD,
+        ReferralStatus.CANCELLED,
+    ):
+        locked.sent_at = at
+        locked.save(update_fields=["sent_at"])
+        record("referral.delivered", actor=None, obj=locked, detail=detail)
+    return locked
+
+
+def note_message_delivered(event: MessageDelivered) -> None:
+    """Listens to ``outbox.message_delivered``: a referral's message arrived (``mark_delivered``)."""
+    message = event.message
+    if message.related_type != REFERRAL_MESSAGE or not message.related_id.isdigit():
+        return
+    referral = Referral.objects.filter(pk=int(message.related_id)).first()
+    if referral is not None:
+        mark_delivered(referral, message=message)
 
 
 @transaction.atomic
@@ -381,8 +439,9 @@ def refer_report(
 
     Idempotent: a destination and country already referred for this report is not referred
     again. A referral with an e-mail address goes out through the outbox in this transaction
-    with the package its report's concern registered; the others wait for a liaison to hand
-    them over. Once one has gone out, the reporter's status becomes "action taken".
+    with the package its report's concern registered, and is *sent* when the outbox delivers
+    it; the others wait for a liaison to hand them over. Once one has gone out, the
+    reporter's status becomes "action taken".
     """
     locked = Report.objects.select_for_update().get(pk=report.pk)
     now = timezone.now()
@@ -406,11 +465,12 @@ def refer_report(
             created_at=now,
         )
         if referral.recipient:
-            enqueue("email", referral.recipient, report_referral_email(referral), related=referral)
-            referral.save(update_fields=_mark_sent(referral, now))
+            # Sent (and the report "action taken") once the outbox delivers it: mark_delivered.
+            message = enqueue(
+                "email", referral.recipient, report_referral_email(referral), related=referral
+            )
+            record_dispatch(referral, AwaitingDelivery(message_id=message.pk))
         created.append(referral)
-    if any(r.status == ReferralStatus.SENT for r in created):
-        mark_report_action_taken(locked)
     record(
         "report.refer",
         actor=acting_user,

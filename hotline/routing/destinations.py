@@ -27,7 +27,7 @@ from hotline.matching.own_list import add_hashes
 from hotline.outbox.actions import enqueue
 from hotline.routing.engine import final_assessment
 from hotline.routing.models import Destination, PoliceChannel, Referral
-from hotline.routing.outcomes import Closed, Outcome, Sent, Waiting
+from hotline.routing.outcomes import AwaitingDelivery, Closed, Outcome, Waiting
 from hotline.routing.packages import item_package
 
 Dispatcher = Callable[[Referral], Outcome]
@@ -67,7 +67,7 @@ def police(referral: Referral) -> Outcome:
         },
         related=referral,
     )
-    return Sent(at=referral.created_at, message_id=message.pk)
+    return AwaitingDelivery(message_id=message.pk)
 
 
 HASH_FIELDS = ("md5", "sha1", "sha256", "pdq")

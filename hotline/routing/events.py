@@ -22,6 +22,14 @@ class ReferralDispatched:
 
 
 @dataclass(frozen=True)
+class ReferralDelivered:
+    """The outbox delivered a referral's message: the referral is *sent* as of the delivery
+    (``referral.sent_at``). Sent by ``routing.actions.mark_delivered``."""
+
+    referral: Referral
+
+
+@dataclass(frozen=True)
 class ReferralCancelled:
     """A supervisor cancelled a referral that had not gone out (``override_routing``)."""
 
@@ -40,6 +48,9 @@ class PartnerReportedRemoval:
 
 referral_dispatched: Event[ReferralDispatched] = Event(
     "routing.referral_dispatched", ReferralDispatched
+)
+referral_delivered: Event[ReferralDelivered] = Event(
+    "routing.referral_delivered", ReferralDelivered
 )
 referral_cancelled: Event[ReferralCancelled] = Event(
     "routing.referral_cancelled", ReferralCancelled

@@ -22,8 +22,18 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class AwaitingDelivery:
+    """The referral's message is queued in the outbox (``message_id``): the referral stays
+    queued until the outbox reports the message delivered (``outbox.message_delivered``,
+    ``routing.actions.note_message_delivered``), and only then becomes *sent*."""
+
+    message_id: UUID
+
+
+@dataclass(frozen=True)
 class Sent:
-    """The referral went out (or its message is in the outbox): status *sent* at ``at``."""
+    """The referral went out with no message of ours to wait for (e.g. the page is on the
+    blocklist): status *sent* at ``at``."""
 
     at: datetime
     outcome: str = ""
@@ -38,4 +48,4 @@ class Closed:
     outcome: str
 
 
-Outcome = Waiting | Sent | Closed
+Outcome = Waiting | AwaitingDelivery | Sent | Closed

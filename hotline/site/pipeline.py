@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from hotline.cases.events import item_assessed
 from hotline.feeds.actions import publish_listed_hashes, unlist_after_removal
-from hotline.routing.actions import route_after_verdict
+from hotline.outbox.events import message_delivered
+from hotline.routing.actions import note_message_delivered, route_after_verdict
 from hotline.routing.events import (
     partner_reported_removal,
     referral_cancelled,
+    referral_delivered,
     referral_dispatched,
 )
 from hotline.routing.federation.actions import tell_origin_after_verdict
@@ -28,7 +30,8 @@ from hotline.takedown.actions import (
     confirm_partner_removal,
     drop_cancelled_notice,
     note_assessed,
-    note_referral_sent,
+    note_notice_delivered,
+    note_referral_delivered,
     tell_partners_of_removal,
 )
 from hotline.takedown.events import removal_confirmed
@@ -36,6 +39,8 @@ from hotline.takedown.events import removal_confirmed
 EVENTS = (
     item_assessed,
     referral_dispatched,
+    message_delivered,
+    referral_delivered,
     referral_cancelled,
     partner_reported_removal,
     removal_confirmed,
@@ -53,8 +58,14 @@ def connect() -> None:
     item_assessed.connect(tell_origin_after_verdict)  # federation: the partner that forwarded it
 
     # routing: a referral went through its dispatcher and the outcome is recorded.
-    referral_dispatched.connect(note_referral_sent)  # takedown: police / partner timeline step
     referral_dispatched.connect(publish_listed_hashes)  # feeds: hash list → hash feed + TAXII
+
+    # outbox: a message was delivered (the receiver answered; sent_at is the delivery time).
+    message_delivered.connect(note_message_delivered)  # routing: its referral is now sent
+    message_delivered.connect(note_notice_delivered)  # takedown: notice sent, referrals sent
+
+    # routing: a referral's message was delivered.
+    referral_delivered.connect(note_referral_delivered)  # takedown: police / partner step
 
     # routing: a supervisor cancelled a referral before it went out.
     referral_cancelled.connect(drop_cancelled_notice)  # takedown: off the unsent notice

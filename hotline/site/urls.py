@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/health/", core_views.health_page, name="health"),
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/routing/", include("hotline.routing.urls")),
+    path("staff/outbox/", include("hotline.outbox.urls")),
     path("staff/media/", include("hotline.cases.media_urls")),
     path("feeds/", include("hotline.feeds.urls")),
     path("travel/", include("hotline.tourism.urls")),

@@ -17,11 +17,16 @@ from hotline.cases.actions import close_item, mark_action_taken
 from hotline.cases.events import ItemAssessed
 from hotline.cases.models import Assessment, CloseReason, Item, ItemStatus
 from hotline.outbox.actions import enqueue
+from hotline.outbox.events import MessageDelivered
 from hotline.routing.actions import mark_sent
 from hotline.routing.engine import final_assessment
-from hotline.routing.events import PartnerReportedRemoval, ReferralCancelled, ReferralDispatched
+from hotline.routing.events import (
+    PartnerReportedRemoval,
+    ReferralCancelled,
+    ReferralDelivered,
+)
 from hotline.routing.federation.actions import tell_origin_of_removal
-from hotline.routing.models import Destination, Referral, ReferralStatus
+from hotline.routing.models import Destination, Referral
 from hotline.takedown.events import RemovalConfirmed, removal_confirmed
 from hotline.takedown.models import (
     LivenessCheck,
@@ -213,11 +218,8 @@ def send_notice(notice: Notice) -> bool:
         locked.escalated_at = now
         fields.append("escalated_at")
     locked.save(update_fields=fields)
-    for ni in pending:
-        note_step(ni.item, "notice_sent_at", when=now)
-    mark_sent([ni.referral_id for ni in pending if ni.referral_id], at=now)
-    for ni in pending:
-        mark_action_taken(ni.item)
+    # The timeline's notice_sent_at, the referrals' "sent" and the items' "action taken"
+    # wait for the outbox to deliver the e-mail: note_notice_delivered.
     record(
         "notice.send",
         actor=None,
@@ -328,13 +330,38 @@ _SENT_STEPS = {
 }
 
 
-def note_referral_sent(event: ReferralDispatched) -> None:
-    """Listens to ``referral_dispatched``: a police referral or partner forward that went out
-    is a step of the item's timeline."""
+def note_referral_delivered(event: ReferralDelivered) -> None:
+    """Listens to ``referral_delivered``: a police referral or partner forward whose message
+    was delivered is a step of the item's timeline, at the delivery time."""
     referral = event.referral
     step = _SENT_STEPS.get(Destination(referral.destination))
-    if step is not None and referral.status == ReferralStatus.SENT:
+    if step is not None and referral.item_id is not None:
         note_step(referral.online_item, step, when=referral.sent_at)
+
+
+NOTICE_MESSAGE = "takedown.notice"  # ``related_type`` of the notice e-mails in the outbox
+
+
+@transaction.atomic
+def note_notice_delivered(event: MessageDelivered) -> None:
+    """Listens to ``outbox.message_delivered``: a notice e-mail reached the provider's mail
+    server, so the items still on it have their ``notice_sent_at`` (the first delivery's
+    time), their notice referrals become *sent* at the delivery time, and the items are
+    "action taken"."""
+    message = event.message
+    if message.related_type != NOTICE_MESSAGE or not message.related_id.isdigit():
+        return
+    at = message.delivered_at or timezone.now()
+    on_notice = list(
+        NoticeItem.objects.filter(notice_id=int(message.related_id), removed_at__isnull=True)
+        .select_related("item")
+        .order_by("added_at")
+    )
+    for ni in on_notice:
+        note_step(ni.item, "notice_sent_at", when=at)
+    mark_sent([ni.referral_id for ni in on_notice if ni.referral_id], at=at)
+    for ni in on_notice:
+        mark_action_taken(ni.item)
 
 
 def drop_cancelled_notice(event: ReferralCancelled) -> None:

@@ -54,7 +54,8 @@ from hotline.routing.models import (
 )
 from hotline.takedown.actions import confirm_removed
 from tests.conftest import World
-from tests.httpserver import serve
+from tests.factories import deliver_outbox
+from tests.httpserver import Recorder, serve
 from tests.routing.factories import hosted_item
 
 if TYPE_CHECKING:
@@ -358,6 +359,7 @@ def test_inbox_ack_marks_our_referral_acknowledged(world: World, remote: Remote)
 
 def test_inbox_ack_for_a_referral_we_never_sent_them_is_422(world: World, remote: Remote) -> None:
     referral = _forwarded_referral(world)
+    before = Referral.objects.get(pk=referral.pk).status
     other = _remote(world, "https://hotline-c.example.test", name="Hotline C", country="AT")
 
     response = _post(
@@ -368,7 +370,7 @@ def test_inbox_ack_for_a_referral_we_never_sent_them_is_422(world: World, remote
     assert response.json()["errors"] == {
         "reference": ["No forward of ours to you has this reference."]
     }
-    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.SENT
+    assert Referral.objects.get(pk=referral.pk).status == before
 
 
 def test_inbox_removed_status_closes_referral_and_item_with_time_to_removal(
@@ -625,3 +627,26 @@ def test_production_without_a_configured_key_refuses_to_federate(settings: Any) 
 
 def test_configured_key_is_used(our_key: Ed25519PrivateKey) -> None:
     assert instance_key_id() == key_id_for(our_key.public_key())
+
+
+def test_forward_is_sent_when_the_partner_accepts_it_and_acknowledged_on_its_ack(
+    world: World, remote: Remote
+) -> None:
+    with serve(Recorder(respond=lambda r: (202, b'{"status": "accepted"}'))) as (url, rec):
+        # The partner's inbox is a local server (directory data, edited as an admin would).
+        Partner.objects.filter(pk=remote.partner.pk).update(base_url=url)
+        referral = _forwarded_referral(world, "http://images.example.test/delivered")
+        assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.QUEUED
+
+        deliver_outbox()
+
+    referral.refresh_from_db()
+    message = OutboxMessage.objects.get(related_id=str(referral.pk), channel="http")
+    assert len(rec.requests) == 1
+    assert (message.state, message.remote_answer) == ("delivered", "HTTP 202 Accepted")
+    assert (referral.status, referral.sent_at) == (ReferralStatus.SENT, message.delivered_at)
+
+    _post(remote.key, _message("ack", reference=str(referral.pk), remote_reference="HL-B000-0009"))
+
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACKNOWLEDGED

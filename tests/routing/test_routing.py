@@ -13,6 +13,7 @@ from hotline.routing import actions
 from hotline.routing.engine import PlannedReferral, plan
 from hotline.routing.models import Destination, Referral, ReferralStatus
 from tests.conftest import World
+from tests.factories import deliver_outbox
 from tests.routing.factories import hosted_item, routing_world
 
 pytestmark = pytest.mark.django_db
@@ -36,14 +37,21 @@ def test_hosted_at_home_goes_to_police_then_notice_then_blocklist(world: World) 
     assess_item(item, BASELINE, acting_user=world.alice)
 
     assert _referrals(item) == [
-        ("police", "FR", "sent"),
+        ("police", "FR", "queued"),  # sent once the outbox delivers the e-mail
         ("notice", "FR", "queued"),  # goes out with the next notice run
         ("blocklist", "FR", "sent"),  # listed in the feeds
     ]
     email = OutboxMessage.objects.get(channel="email")
     assert email.destination == "police@example.test"
     assert Report.objects.get().status == ReportStatus.ACTION_TAKEN
-    assert item.timeline.police_referred_at is not None  # type: ignore[attr-defined]
+    assert item.timeline.police_referred_at is None  # type: ignore[attr-defined]
+
+    deliver_outbox()
+
+    assert _referrals(item)[0] == ("police", "FR", "sent")
+    item.timeline.refresh_from_db()  # type: ignore[attr-defined]
+    email.refresh_from_db()
+    assert item.timeline.police_referred_at == email.delivered_at  # type: ignore[attr-defined]
 
 
 def test_hosted_in_partner_country_is_forwarded_to_the_partner_only(world: World) -> None:

@@ -16,6 +16,7 @@ from hotline.tourism.actions import (
 from hotline.tourism.models import Company
 from tests.access import Row, everyone, staff
 from tests.conftest import World
+from tests.factories import deliver_outbox
 from tests.tourism.factories import file, travel_world
 
 
@@ -28,6 +29,7 @@ def _referred(world: World) -> Referral:
     travel_world(nationality_org=world.police)
     travel = file().travel
     send_referrals(travel, acting_user=world.alice)
+    deliver_outbox()  # referrals are sent when their e-mails are delivered
     [referral] = [r for r in travel.referrals if r.primary_ground == "suspect_nationality"]
     return referral
 

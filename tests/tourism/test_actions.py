@@ -24,13 +24,21 @@ from hotline.tourism.models import (
     NoticeStatus,
 )
 from tests.conftest import World
+from tests.factories import deliver_outbox
 from tests.tourism.factories import file, travel_world
 
 
-def _referred(world: World, **changes: Any) -> list[Referral]:
+def _referred(world: World, *, delivered: bool = True, **changes: Any) -> list[Referral]:
+    """Refer a travel case; with ``delivered`` the outbox then delivers the e-mails (Django's
+    test mail backend receives them), which is when the referrals count as sent."""
     travel_world(nationality_org=world.police)
     travel = file(**changes).travel
-    return actions.send_referrals(travel, acting_user=world.alice)
+    referrals = actions.send_referrals(travel, acting_user=world.alice)
+    if delivered:
+        deliver_outbox()
+        for referral in referrals:
+            referral.refresh_from_db()
+    return referrals
 
 
 def _actions_logged() -> list[str]:
@@ -57,24 +65,32 @@ def test_filing_keeps_only_a_hash_of_the_receipt_secret() -> None:
 @pytest.mark.django_db
 def test_referrals_go_out_by_email_and_set_action_taken(world: World, settings: Any) -> None:
     settings.TOURISM_FOLLOW_UP_DAYS = 30
-    before = timezone.now()
-
-    referrals = _referred(world)
+    referrals = _referred(world, delivered=False)
 
     assert [(r.primary_ground, r.country, r.status) for r in referrals] == [
-        ("place_of_offence", "TH", "sent"),
-        ("suspect_nationality", "DE", "sent"),
-        ("reporter_residence", "BE", "sent"),
+        ("place_of_offence", "TH", "queued"),
+        ("suspect_nationality", "DE", "queued"),
+        ("reporter_residence", "BE", "queued"),
     ]
+    assert Report.objects.get().status != ReportStatus.ACTION_TAKEN  # nothing arrived yet
+
+    deliver_outbox()
+
     for referral in referrals:
-        assert referral.sent_at is not None
-        assert referral.sent_at >= before
-        assert referral.follow_up_due_at == referral.sent_at + timedelta(days=30)
+        referral.refresh_from_db()
+        message = OutboxMessage.objects.get(related_id=str(referral.pk))
+        assert (referral.status, referral.sent_at) == ("sent", message.delivered_at)
+        assert referral.follow_up_due_at == message.delivered_at + timedelta(days=30)
     assert sorted(
         OutboxMessage.objects.values_list("channel", "related_type", "related_id")
     ) == sorted(("email", "routing.referral", str(r.pk)) for r in referrals)
     assert Report.objects.get().status == ReportStatus.ACTION_TAKEN
-    assert _actions_logged() == ["travel_report.file", "report.refer"]
+    assert _actions_logged() == [
+        "travel_report.file",
+        *["referral.awaiting_delivery"] * 3,
+        "report.refer",
+        *["referral.sent"] * 3,
+    ]
 
 
 @pytest.mark.django_db

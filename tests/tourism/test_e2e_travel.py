@@ -17,6 +17,7 @@ from hotline.accounts.models import Organisation, OrganisationKind, Role
 from hotline.routing.models import Referral, ReferralStatus
 from hotline.tourism.models import TravelReport
 from tests.e2e.browser import browser
+from tests.factories import deliver_outbox
 from tests.tourism.factories import police_org, travel_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -135,6 +136,12 @@ def test_travel_report_in_russian_referred_and_outcome_counted(live_server: Any)
         assert {sent.nth(i).get_attribute("data-kind"): _facts(sent.nth(i)) for i in range(3)} == (
             EXPECTED_FACTS
         )
+        assert [
+            sent.nth(i).locator("td[data-status]").get_attribute("data-status") for i in range(3)
+        ] == ["queued", "queued", "queued"]  # until the outbox delivers the e-mails
+        deliver_outbox()
+        analyst.reload()
+        sent = analyst.locator("#referral-table tr.referral")
         assert [
             sent.nth(i).locator("td[data-status]").get_attribute("data-status") for i in range(3)
         ] == ["sent", "sent", "sent"]

@@ -17,6 +17,7 @@ from hotline.routing.models import JurisdictionProfile
 from hotline.tourism.actions import close_case, send_referrals
 from hotline.tourism.models import TravelReport
 from tests.conftest import World
+from tests.factories import deliver_outbox
 from tests.tourism.factories import travel_world
 
 VALID: dict[str, Any] = {
@@ -101,6 +102,7 @@ def test_status_page_follows_a_travel_report_from_received_to_closed(world: Worl
 
     received = _status(reference, secret)
     send_referrals(travel, acting_user=world.alice)
+    deliver_outbox()  # referrals are sent when their e-mails are delivered
     action_taken = _status(reference, secret)
     close_case(travel, reason="Referred; nothing more to do here.", acting_user=world.alice)
     closed = _status(reference, secret)

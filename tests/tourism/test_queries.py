@@ -14,6 +14,7 @@ from hotline.tourism import actions, queries
 from hotline.tourism.models import Company, Criterion
 from hotline.tourism.queries import Period
 from tests.conftest import World
+from tests.factories import deliver_outbox
 from tests.tourism.factories import file, travel_world
 
 # --- visibility -----------------------------------------------------------------------------
@@ -23,6 +24,7 @@ from tests.tourism.factories import file, travel_world
 def test_liaison_sees_only_referrals_to_their_own_units(world: World) -> None:
     travel_world(nationality_org=world.police)
     actions.send_referrals(file().travel, acting_user=world.alice)
+    deliver_outbox()  # referrals are sent when their e-mails are delivered
 
     seen = {
         name: sorted(
@@ -208,6 +210,7 @@ def test_referrals_sent_and_reports_received_per_period(world: World) -> None:
     travel_world()
     actions.send_referrals(file().travel, acting_user=world.alice)
     actions.send_referrals(file(reporter_country="").travel, acting_user=world.alice)
+    deliver_outbox()  # referrals are sent when their e-mails are delivered
     year = Period.year(timezone.now().year)
 
     assert queries.referrals_sent(year) == {
@@ -224,6 +227,7 @@ def test_referrals_sent_and_reports_received_per_period(world: World) -> None:
 def test_referrals_awaiting_follow_up_counts_flagged_ones(world: World) -> None:
     travel_world()
     actions.send_referrals(file().travel, acting_user=world.alice)
+    deliver_outbox()  # referrals are sent when their e-mails are delivered
     routing_actions.flag_follow_ups(now=timezone.now() + timedelta(days=61))
 
     assert queries.referrals_awaiting_follow_up() == Referral.objects.count() == 3

@@ -26,6 +26,7 @@ from hotline.tourism.models import (
     TravelReport,
 )
 from tests.conftest import PASSWORD, World, signed_in
+from tests.factories import deliver_outbox
 from tests.tourism.factories import file as file_report
 from tests.tourism.factories import police_org, travel_world
 
@@ -204,6 +205,7 @@ def test_notice_to_a_company_not_linked_is_refused(world: World) -> None:
 def _referral_for_dave(world: World, **changes: Any) -> Referral:
     travel_world(nationality_org=world.police)
     actions.send_referrals(file_report(**changes).travel, acting_user=world.alice)
+    deliver_outbox()  # referrals are sent when their e-mails are delivered
     return Referral.objects.get(country="DE", grounds=["suspect_nationality"])
 
 

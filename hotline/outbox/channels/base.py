@@ -23,7 +23,10 @@ class Channel(Protocol):
 
     name: str
 
-    def deliver(self, message: OutboxMessage) -> None: ...
+    def deliver(self, message: OutboxMessage) -> str:
+        """Deliver ``message`` and return what the receiver answered (an SMTP reply, an HTTP
+        status line), or raise ``TemporaryFailure`` / ``PermanentFailure``."""
+        ...
 
 
 CHANNELS: Registry[Channel] = Registry("outbox channel")

@@ -30,7 +30,7 @@ _RETRYABLE = {408, 425, 429}
 class HttpChannel:
     name = "http"
 
-    def deliver(self, message: OutboxMessage) -> None:
+    def deliver(self, message: OutboxMessage) -> str:
         url = message.destination
         if not url.startswith(("https://", "http://")):
             raise PermanentFailure(f"not an http(s) URL: {url!r}")
@@ -50,6 +50,7 @@ class HttpChannel:
         try:
             with urllib.request.urlopen(request, timeout=settings.OUTBOX_HTTP_TIMEOUT) as response:  # noqa: S310
                 response.read(65536)
+                return f"HTTP {response.status} {response.reason}".strip()
         except urllib.error.HTTPError as exc:
             detail = exc.read(2000).decode("utf-8", "replace")
             if exc.code >= 500 or exc.code in _RETRYABLE:

@@ -62,7 +62,7 @@ from hotline.routing.models import (
     Referral,
     ReferralStatus,
 )
-from hotline.routing.outcomes import Outcome, Sent, Waiting
+from hotline.routing.outcomes import AwaitingDelivery, Outcome, Waiting
 from hotline.routing.packages import item_package
 
 # A referral only moves forward: a late or repeated message never undoes a later step.
@@ -195,7 +195,8 @@ def send_message(
 
 
 def forward_referral(referral: Referral) -> Outcome:
-    """The PARTNER dispatcher: queue the signed forward; routing marks the referral sent.
+    """The PARTNER dispatcher: queue the signed forward; routing marks the referral sent when
+    the partner's inbox accepted it (HTTP 2xx) and acknowledged when the ack arrives.
 
     Runs inside the routing transaction. What leaves is ``item_package``: metadata, the
     assessment, the hosting trace and hashes, never the reporter or a description.
@@ -207,7 +208,7 @@ def forward_referral(referral: Referral) -> Outcome:
     message = send_message(
         partner, FORWARD, {"reference": str(referral.pk), "package": package}, related=referral
     )
-    return Sent(at=timezone.now(), message_id=message.pk)
+    return AwaitingDelivery(message_id=message.pk)
 
 
 def _tell(inbound: InboundForward, status: str, *, at: datetime, legality: str = "") -> None:
