@@ -17,6 +17,7 @@ urlpatterns = [
     path("report/", include("hotline.intake.urls")),
     path("staff/", core_views.staff_home, name="staff_home"),
     path("staff/", include("hotline.accounts.urls")),
+    path("staff/audit/", include("hotline.accounts.audit_urls")),
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/routing/", include("hotline.routing.urls")),
     path("staff/media/", include("hotline.matching.urls")),
@@ -29,3 +30,5 @@ urlpatterns = [
 
 # A database outage outside a view becomes a retryable 503, not a 500 (see core.views).
 handler500 = "hotline.core.views.server_error"
+# Every refusal is a security event in the audit log (see accounts.views).
+handler403 = "hotline.accounts.views.permission_denied"

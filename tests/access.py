@@ -13,9 +13,10 @@ from typing import Any
 from tests.conftest import World
 
 # anonymous; alice analyst of A (this instance); bob analyst of B (a partner); charlie supervisor
-# of A; dave police liaison; erin administrator of A; feed = ISP feed token; company = intake token
-PERSONAS = ("anonymous", "alice", "bob", "charlie", "dave", "erin", "feed", "company")
-STAFF = ("alice", "bob", "charlie", "dave", "erin")
+# of A; dave police liaison; erin administrator of A; frank auditor of A; feed = ISP feed token;
+# company = intake token
+PERSONAS = ("anonymous", "alice", "bob", "charlie", "dave", "erin", "frank", "feed", "company")
+STAFF = ("alice", "bob", "charlie", "dave", "erin", "frank")
 LOGIN = "login"  # shorthand: a redirect to the staff sign-in page
 
 Kwargs = dict[str, Any] | Callable[[World], dict[str, Any]]

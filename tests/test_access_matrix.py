@@ -116,7 +116,15 @@ MATRIX: dict[str, Row] = {
     "cases:confirmations": Row(staff("charlie")),
     "cases:confirm": Row(staff("charlie", status=302), kwargs=_pending_confirmation, method="post"),
     "staff_home": Row(
-        {**staff(), "alice": 302, "charlie": 302, "dave": 302, "erin": 302, "bob": 403}
+        {
+            **staff(),
+            "alice": 302,
+            "charlie": 302,
+            "dave": 302,
+            "erin": 302,
+            "frank": 302,
+            "bob": 403,
+        }
     ),
     "routing:referrals": Row(staff("alice", "charlie", "dave")),
     "routing:referral": Row(staff("alice", "charlie", "dave"), kwargs=_police_referral),
@@ -144,7 +152,7 @@ MATRIX: dict[str, Row] = {
 }
 
 # Each app may keep its rows beside its tests, in tests/<app>/access_rows.py (ROWS).
-for _module in ("feeds", "tourism", "monitoring"):
+for _module in ("feeds", "tourism", "monitoring", "audit"):
     MATRIX.update(import_module(f"tests.{_module}.access_rows").ROWS)
 
 # Django admin's own URLs all sit behind admin:index's permission check.

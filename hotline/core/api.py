@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from hotline.accounts.actions import CredentialError, authenticate_token
+from hotline.accounts.actions import CredentialError, authenticate_token, note_credential_use
 from hotline.accounts.models import ApiCredential
 
 ApiView = Callable[..., HttpResponse]
@@ -53,6 +53,7 @@ def api_endpoint(
                 if exc.status == 401:
                     response["WWW-Authenticate"] = 'Bearer realm="hotline", error="invalid_token"'
                 return response
+            note_credential_use(credential, client_address=request.META.get("REMOTE_ADDR", ""))
             request.credential = credential  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 

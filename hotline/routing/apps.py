@@ -12,7 +12,11 @@ class RoutingConfig(AppConfig):
     def ready(self) -> None:
         from hotline.cases.actions import VERDICT_HOOKS
         from hotline.core.schedule import register_periodic
-        from hotline.routing import actions, tasks
+        from hotline.routing import (
+            actions,
+            audit_objects,  # noqa: F401  (registers referrals)
+            tasks,
+        )
         from hotline.routing.federation import register as register_federation
 
         if actions.route_after_verdict not in VERDICT_HOOKS:

@@ -12,10 +12,10 @@ from hotline.monitoring import actions
 from tests.access import Row, everyone, staff
 from tests.conftest import World
 
-# Statistics, targets and reports: supervisors and administrators (and auditors, not a persona).
-READERS = ("charlie", "erin")
-# The legal matrix: everyone of our hotline whose work routes cases.
-LEGAL_READERS = ("alice", "charlie", "erin")
+# Statistics, targets and reports: supervisors, administrators and auditors.
+READERS = ("charlie", "erin", "frank")
+# The legal matrix: everyone of our hotline whose work routes cases, and auditors.
+LEGAL_READERS = ("alice", "charlie", "erin", "frank")
 
 
 def _target(world: World) -> dict[str, Any]:
