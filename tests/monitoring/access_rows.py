@@ -16,6 +16,8 @@ from tests.conftest import World
 READERS = ("charlie", "erin", "frank")
 # The legal matrix: everyone of our hotline whose work routes cases, and auditors.
 LEGAL_READERS = ("alice", "charlie", "erin", "frank")
+# Targets are kept by supervisors and administrators; auditors only read them.
+TARGET_EDITORS = ("charlie", "erin")
 
 
 def _target(world: World) -> dict[str, Any]:
@@ -53,10 +55,12 @@ ROWS: dict[str, Row] = {
     ),
     "monitoring:targets": Row(staff(*READERS)),
     "monitoring:targets_export": Row(staff(*READERS)),
-    "monitoring:target_create": Row(staff(*READERS)),
+    "monitoring:target_create": Row(staff(*TARGET_EDITORS)),
     "monitoring:target": Row(staff(*READERS), kwargs=_target),
-    "monitoring:target_edit": Row(staff(*READERS), kwargs=_target),
-    "monitoring:target_archive": Row(staff(*READERS, status=302), kwargs=_target, method="post"),
+    "monitoring:target_edit": Row(staff(*TARGET_EDITORS), kwargs=_target),
+    "monitoring:target_archive": Row(
+        staff(*TARGET_EDITORS, status=302), kwargs=_target, method="post"
+    ),
     "monitoring:report_index": Row(staff(*READERS)),
     "monitoring:report": Row(staff(*READERS), kwargs=_this_year),
     "monitoring:report_pdf": Row(staff(*READERS), kwargs=_this_year),
