@@ -181,6 +181,9 @@ INSTALLED_APPS = [
     "hotline.feeds",
     "hotline.tourism",
     "hotline.monitoring",
+    # The assembly layer: project URLs, navigation, demo data and the event pipeline
+    # (hotline.site.pipeline connects every cross-app listener in its ready()).
+    "hotline.site",
 ]
 
 MIDDLEWARE = [
@@ -198,7 +201,7 @@ MIDDLEWARE = [
     "hotline.core.middleware.SecurityHeadersMiddleware",
 ]
 
-ROOT_URLCONF = "hotline.urls"
+ROOT_URLCONF = "hotline.site.urls"
 WSGI_APPLICATION = "hotline.wsgi.application"
 
 TEMPLATES = [
@@ -212,7 +215,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "hotline.core.context_processors.instance",
+                "hotline.site.context_processors.instance",
             ],
         },
     },

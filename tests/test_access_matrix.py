@@ -15,36 +15,30 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hotline.accounts.models import Role
-from hotline.cases.actions import ReportInput, Verdict, assess_item, file_report
-from hotline.cases.models import Channel, Concern, Item
+from hotline.cases.actions import ReportInput, Verdict, file_report
+from hotline.cases.models import Channel, Concern
 from tests.access import LOGIN, PERSONAS, STAFF, Row, api, everyone, staff
 from tests.conftest import World, signed_in
+from tests.factories import AssessedItemFactory, ItemFactory, ReferralFactory, routing_world
 
 
 def _item(world: World) -> dict[str, Any]:
-    filed = file_report(
-        ReportInput(
-            channel=Channel.PUBLIC_WEB, concern=Concern.CSAM, urls=["http://matrix.example.test/a"]
-        ),
-        actor=None,
-    )
-    return {"pk": filed.new_items[0].pk}
+    item = ItemFactory.create(url="http://matrix.example.test/a")
+    return {"pk": item.pk}
 
 
 def _item_with_verdict(world: World) -> dict[str, Any]:
-    pk = _item(world)["pk"]
-    assessment = assess_item(
-        Item.objects.get(pk=pk), Verdict(legality="doubtful"), acting_user=world.alice
+    item = AssessedItemFactory.create(
+        url="http://matrix.example.test/a", legality="doubtful", analyst=world.alice
     )
-    return {"pk": pk, "assessment_pk": assessment.pk}
+    return {"pk": item.pk, "assessment_pk": item.assessment.pk}
 
 
 def _pending_confirmation(world: World) -> dict[str, Any]:
-    pk = _item(world)["pk"]
-    assessment = assess_item(
-        Item.objects.get(pk=pk), Verdict(legality="not_illegal"), acting_user=world.alice
+    item = AssessedItemFactory.create(
+        url="http://matrix.example.test/a", legality="not_illegal", analyst=world.alice
     )
-    return {"assessment_pk": assessment.pk}
+    return {"assessment_pk": item.assessment.pk}
 
 
 def _company_report(world: World) -> dict[str, Any]:
@@ -64,18 +58,18 @@ def _company_report(world: World) -> dict[str, Any]:
 
 
 def _police_referral(world: World) -> dict[str, Any]:
-    from hotline.routing.models import PoliceUnit, Referral
-    from tests.routing.factories import hosted_item, routing_world
+    from hotline.routing.models import PoliceUnit
 
-    rw = routing_world()
-    PoliceUnit.objects.filter(pk=rw.police.pk).update(organisation=world.police)
-    item = hosted_item("http://referral.example.test/1", country="FR")
-    assess_item(
-        item,
-        Verdict(legality="baseline", scheme="inhope", severity="baseline", age_group="pubescent"),
-        acting_user=world.alice,
+    police = routing_world().police
+    PoliceUnit.objects.filter(pk=police.pk).update(organisation=world.police)
+    referral = ReferralFactory.create(
+        url="http://referral.example.test/1",
+        verdict=Verdict(
+            legality="baseline", scheme="inhope", severity="baseline", age_group="pubescent"
+        ),
+        analyst=world.alice,
     )
-    return {"pk": Referral.objects.get(item=item, destination="police").pk}
+    return {"pk": referral.pk}
 
 
 def _media(world: World) -> dict[str, Any]:
@@ -83,7 +77,7 @@ def _media(world: World) -> dict[str, Any]:
 
     from django.test import override_settings
 
-    from hotline.matching.uploads import attach_media
+    from hotline.cases.media import attach_media
     from tests.matching.test_uploads import benign_jpeg, file_item
 
     data = benign_jpeg()
@@ -116,15 +110,7 @@ MATRIX: dict[str, Row] = {
     "cases:confirmations": Row(staff("charlie")),
     "cases:confirm": Row(staff("charlie", status=302), kwargs=_pending_confirmation, method="post"),
     "staff_home": Row(
-        {
-            **staff(),
-            "alice": 302,
-            "charlie": 302,
-            "dave": 302,
-            "erin": 302,
-            "frank": 302,
-            "bob": 403,
-        }
+        {**staff(), "alice": 302, "charlie": 302, "dave": 302, "erin": 302, "frank": 302}
     ),
     "routing:referrals": Row(staff("alice", "charlie", "dave")),
     "routing:referral": Row(staff("alice", "charlie", "dave"), kwargs=_police_referral),
@@ -155,9 +141,126 @@ MATRIX: dict[str, Row] = {
 for _module in ("feeds", "tourism", "monitoring", "audit"):
     MATRIX.update(import_module(f"tests.{_module}.access_rows").ROWS)
 
-# Django admin's own URLs all sit behind admin:index's permission check.
-IGNORED_PREFIXES = ("admin:",)
 IGNORED = {"set_language"}  # POST-only language switch, open to all by design
+
+
+# --- Django admin ------------------------------------------------------------------------------
+# Every registered model's list, add, change, delete and history pages, and the site's own
+# pages. Only administrators get in; everyone else signed in gets 403, the rest the staff
+# sign-in (with its throttle and two-factor step), never Django admin's own login form.
+
+ADMIN_VIEWS = ("changelist", "add", "change", "delete", "history")
+# Records written only by the application's actions: administrators may look, not add or delete.
+ADMIN_READ_ONLY = {
+    "django_tasks_database.dbtaskresult",
+    "feeds.entry",
+    "outbox.outboxmessage",
+    "routing.referral",
+}
+ADMIN_NO_ADD = ADMIN_READ_ONLY
+
+
+def _admin_object(label: str, world: World) -> Any:
+    """A stored object of the model ``label`` (app_label.model_name) for its admin pages."""
+    from django.contrib.auth.models import Group
+
+    from hotline.accounts.models import ApiCredential
+    from hotline.feeds import actions as feed_actions
+    from hotline.feeds.models import Collection
+    from hotline.matching.actions import create_hash_list
+    from hotline.matching.tasks import purge_expired_media
+    from hotline.outbox.actions import enqueue
+    from hotline.routing.models import HostingProvider, Referral
+    from hotline.tourism.models import PartnerTravelContact
+    from tests.feeds.access_rows import _domain
+    from tests.routing.factories import routing_world
+
+    if label == "auth.group":
+        return Group.objects.create(name="Matrix")
+    if label == "django_tasks_database.dbtaskresult":
+        from django_tasks_db.models import DBTaskResult
+
+        return DBTaskResult.objects.get(id=purge_expired_media.enqueue().id)
+    if label == "accounts.user":
+        return world.bob
+    if label == "accounts.organisation":
+        return world.hotline_b
+    if label == "accounts.apicredential":
+        return ApiCredential.objects.order_by("pk").first()
+    if label == "outbox.outboxmessage":
+        return enqueue("email", "matrix@example.test", {"subject": "Matrix", "body": "-"})
+    if label == "matching.hashlist":
+        return create_hash_list(name="Matrix", acting_user=None)
+    if label == "feeds.collection":
+        return Collection.objects.order_by("alias").first()
+    if label == "feeds.feedsubscription":
+        credential = ApiCredential.objects.get(organisation=world.isp)
+        collection = Collection.objects.order_by("alias").first()
+        return feed_actions.subscribe(credential, collection, acting_user=None)  # type: ignore[arg-type]
+    if label == "feeds.entry":
+        return _domain(world)
+    if label in ("routing.referral", "routing.hostingprovider"):
+        Referral.objects.get(pk=_police_referral(world)["pk"])
+        model = Referral if label == "routing.referral" else HostingProvider
+        return model.objects.order_by("pk").first()
+    if label == "tourism.partnertravelcontact":
+        partner = routing_world().partner
+        return PartnerTravelContact.objects.create(partner=partner, email="travel@b.example.test")
+    routing_world()
+    app_label, model_name = label.split(".")
+    from django.apps import apps
+
+    return apps.get_model(app_label, model_name).objects.order_by("pk").first()
+
+
+def _admin_rows() -> dict[str, Row]:
+    from django.contrib import admin
+
+    rows: dict[str, Row] = {}
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        for view in ADMIN_VIEWS:
+            allowed = not (view in ("add", "delete") and label in ADMIN_NO_ADD)
+            expected = staff("erin") if allowed else staff()
+            if view in ("changelist", "add"):
+                rows[f"{prefix}_{view}"] = Row(expected)
+            else:
+                rows[f"{prefix}_{view}"] = Row(
+                    expected,
+                    kwargs=lambda w, label=label: {"object_id": _admin_object(label, w).pk},
+                )
+    rows["admin:auth_user_password_change"] = Row(staff("erin"), kwargs=lambda w: {"id": w.bob.pk})
+    return rows
+
+
+ADMIN_MATRIX: dict[str, Row] = {
+    **_admin_rows(),
+    "admin:app_list": Row(staff("erin"), kwargs={"app_label": "routing"}),
+    "admin:jsi18n": Row(staff("erin")),
+    "admin:login": Row(everyone(LOGIN)),
+    # An administrator is signed out through the staff sign-out (audited).
+    "admin:logout": Row({**staff(), "erin": LOGIN}, method="post"),
+    "admin:password_change": Row(staff("erin")),
+    "admin:password_change_done": Row(staff("erin")),
+    # Organisations have no public page: the shortcut answers 404 to an administrator.
+    "admin:view_on_site": Row(
+        {**staff(), "erin": 404},
+        kwargs=lambda w: {
+            "content_type_id": _content_type_id("accounts.organisation"),
+            "object_id": w.hotline_b.pk,
+        },
+    ),
+    # Without its query parameters the autocomplete refuses everyone signed in.
+    "admin:autocomplete": Row(staff()),
+}
+
+
+def _content_type_id(label: str) -> int:
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(apps.get_model(label)).pk
 
 
 def _all_url_names() -> set[str]:
@@ -176,11 +279,7 @@ def _all_url_names() -> set[str]:
 
 
 def test_every_url_has_an_access_decision() -> None:
-    undecided = {
-        name
-        for name in _all_url_names() - set(MATRIX) - IGNORED
-        if not name.startswith(IGNORED_PREFIXES)
-    }
+    undecided = _all_url_names() - set(MATRIX) - set(ADMIN_MATRIX) - IGNORED
 
     assert undecided == set()
 
@@ -208,12 +307,29 @@ def test_access(name: str, persona: str, world: World) -> None:
 
     response = getattr(client, row.method)(url, **extra, **headers)
 
-    expected = row.expected[persona]
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
-    else:
-        assert response.status_code == expected
+    assert _answer(response, row.expected[persona]) == row.expected[persona]
+
+
+def _answer(response: Any, expected: int | str) -> int | str:
+    """The status; LOGIN where LOGIN is expected and the answer is a redirect to sign-in."""
+    to_sign_in = response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:login")
+    )
+    return LOGIN if expected == LOGIN and to_sign_in else int(response.status_code)
+
+
+# One test per admin URL with every persona inside it: the pages are many, the world is costly.
+@pytest.mark.parametrize("name", sorted(ADMIN_MATRIX))
+def test_admin_access(name: str, world: World) -> None:
+    row = ADMIN_MATRIX[name]
+    url = reverse(name, kwargs=row.kwargs(world) if callable(row.kwargs) else row.kwargs)
+
+    answers = {
+        persona: _answer(getattr(_client(persona, world)[0], row.method)(url), expected)
+        for persona, expected in row.expected.items()
+    }
+
+    assert answers == row.expected
 
 
 def test_partner_staff_with_analyst_role_sees_no_case_data(world: World) -> None:

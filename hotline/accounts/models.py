@@ -91,6 +91,11 @@ class User(AbstractUser):
             return True
         return super().has_module_perms(app_label)
 
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names this person (``hotline.audit.actions.AuditActor``)."""
+        return f"user:{self.get_username()}"
+
 
 class UserRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
@@ -170,6 +175,11 @@ class ApiCredential(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names this machine client (``hotline.audit.actions.AuditActor``)."""
+        return f"client:{self.key_id}"
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

@@ -7,12 +7,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hotline.accounts.models import ApiCredential, User
 from hotline.audit.models import AuditEvent, ChainCheck
 
 GENESIS = "0" * 64
@@ -62,20 +61,34 @@ def event_hash(event: AuditEvent) -> str:
     ).hexdigest()
 
 
-def describe_actor(actor: User | ApiCredential | None) -> tuple[str, str]:
+class _Named(Protocol):
+    name: str
+
+
+class AuditActor(Protocol):
+    """Who did something, as the audit log sees it: a person (``accounts.User``) or a machine
+    client (``accounts.ApiCredential``). A protocol, so the audit log, which every app uses,
+    knows nothing of the accounts app above it."""
+
+    @property
+    def audit_label(self) -> str: ...
+
+    @property
+    def organisation(self) -> _Named | None: ...
+
+
+def describe_actor(actor: AuditActor | None) -> tuple[str, str]:
     """The actor and organisation strings recorded for a user, a machine client or the system."""
     if actor is None:
         return "system", ""
     organisation = actor.organisation.name if actor.organisation is not None else ""
-    if isinstance(actor, ApiCredential):
-        return f"client:{actor.key_id}", organisation
-    return f"user:{actor.get_username()}", organisation
+    return actor.audit_label, organisation
 
 
 def record(
     action: str,
     *,
-    actor: User | ApiCredential | None,
+    actor: AuditActor | None,
     obj: Any = None,
     object_type: str = "",
     object_id: str | int = "",
@@ -155,7 +168,7 @@ PROBLEMS_KEPT = 20
 
 
 def check_chain(
-    *, actor: User | ApiCredential | None, expect_head: tuple[int, str] | None = None
+    *, actor: AuditActor | None, expect_head: tuple[int, str] | None = None
 ) -> ChainCheck:
     """Verify the whole chain now, keep the outcome and audit that it was checked.
 

@@ -17,6 +17,7 @@ from hotline.accounts.models import ApiCredential, Organisation, User, hash_secr
 from hotline.audit.actions import record
 from hotline.cases import references
 from hotline.cases.classification import get_scheme
+from hotline.cases.events import ItemAssessed, item_assessed
 from hotline.cases.models import (
     Assessment,
     Channel,
@@ -400,12 +401,9 @@ def _apply_verdict(item: Item, assessment: Assessment) -> None:
 
 
 def _after_verdict(item: Item, assessment: Assessment) -> None:
-    """Hooks for what follows a final verdict (routing, hash lists): apps register here."""
-    for hook in VERDICT_HOOKS:
-        hook(item, assessment)
-
-
-VERDICT_HOOKS: list[Any] = []
+    """What follows a final verdict (timeline, routing, federation) listens to
+    ``item_assessed``; the order is ``hotline.site.pipeline``'s."""
+    item_assessed.send(ItemAssessed(item=item, assessment=assessment))
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ def triage_queue(user: User) -> QuerySet[Item]:
         visible_items(user)
         .filter(status=ItemStatus.NEW)
         .exclude(held_by_other)
+        .select_related("claimed_by")  # the queue names who holds an item
         .order_by("-priority", "first_reported_at", "pk")
     )
 

@@ -14,7 +14,7 @@ from hotline.cases import actions, queries
 from hotline.cases.actions import ItemBusy, Verdict
 from hotline.cases.forms import AssessmentForm, ConfirmationForm
 from hotline.cases.models import Item
-from hotline.takedown.models import Timeline
+from hotline.cases.panels import panel_context
 
 
 def _user(request: HttpRequest) -> User:
@@ -81,11 +81,11 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report_items": report_items,
             "earlier": queries.earlier_verdicts(item),
             "held_by_other": item.claimed_by_id not in (None, user.pk),
-            "timeline": Timeline.objects.filter(item=item).first(),
             "referrals": item.referrals.all(),
             "can_override": user.has_role(Role.SUPERVISOR),
             "media_uploads": settings.MEDIA_UPLOADS,
             "media_clear_view": settings.MEDIA_CLEAR_VIEW,
+            **panel_context(item),
         },
     )
 

@@ -19,6 +19,7 @@ from django_tasks.base import Task
 
 from hotline.core.models import ScheduledJob
 from hotline.core.outage import DATABASE_ERRORS, Reconnector
+from hotline.core.registry import Registry
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +31,13 @@ class PeriodicJob:
     task: Task
 
 
-JOBS: dict[str, PeriodicJob] = {}
+JOBS: Registry[PeriodicJob] = Registry("periodic job")
 
 
 def register_periodic(name: str, *, every: timedelta, task: Task) -> None:
-    """Run ``task`` (no arguments) every ``every``."""
-    JOBS[name] = PeriodicJob(name, every, task)
+    """Run ``task`` (no arguments) every ``every`` (a second, different job of that name is
+    refused)."""
+    JOBS.register(name, PeriodicJob(name, every, task))
 
 
 def enqueue_due_jobs() -> list[str]:

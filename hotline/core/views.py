@@ -44,20 +44,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
-
-
-def staff_home(request: HttpRequest) -> HttpResponse:
-    """Where staff land after signing in: the first section their roles open."""
-    from django.contrib.auth.views import redirect_to_login
-    from django.shortcuts import redirect
-
-    from hotline.accounts.models import User
-    from hotline.core.navigation import landing
-
-    user = request.user
-    if not isinstance(user, User):
-        return redirect_to_login(request.get_full_path())
-    target = landing(user)
-    if target is None:
-        return render(request, "core/no_role.html", status=403)
-    return redirect(target)

@@ -8,11 +8,12 @@ Built on django-tasks-db's worker, with what a hotline needs on top:
   (never run twice at once);
 * retries with exponential backoff for failed tasks, up to
   ``HOTLINE_TASK_MAX_ATTEMPTS`` runs in all (``worker_ids`` counts the runs);
-* outbox delivery between tasks;
 * surviving database outages: a step that fails with a connection error closes the broken
   connections and is retried with backoff (logged once per outage); the heartbeat thread does
   the same, and a task whose outcome could not be recorded is put back in the queue once the
   database answers again. A worker never exits because the database went away.
+* the registered between-task loops (``WORKER_LOOPS``) between tasks: the outbox registers
+  its delivery there (``OutboxConfig.ready``), so the worker does not know the outbox.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -35,9 +37,14 @@ from django_tasks_db.models import DBTaskResult
 
 from hotline.core.models import WorkerHeartbeat
 from hotline.core.outage import DATABASE_ERRORS, Reconnector
-from hotline.outbox.actions import deliver_due
+from hotline.core.registry import Registry
 
 logger = logging.getLogger(__name__)
+
+# A loop gets the worker's id and returns how much it did (0: nothing to do now).
+WorkerLoop = Callable[[str], int]
+WORKER_LOOPS: Registry[WorkerLoop] = Registry("worker loop")
+OUTBOX_LOOP = "outbox"  # the loop ``--no-outbox`` leaves out
 
 
 def new_worker_id() -> str:
@@ -156,8 +163,9 @@ class HotlineWorker(Worker):
                     if time.monotonic() - last_reap > settings.WORKER_HEARTBEAT_SECONDS:
                         reap_orphaned_tasks()
                         last_reap = time.monotonic()
-                    if self.outbox:
-                        did_work |= deliver_due(self.worker_id) > 0
+                    for name, loop in WORKER_LOOPS.items():
+                        if name != OUTBOX_LOOP or self.outbox:
+                            did_work |= loop(self.worker_id) > 0
                     did_work |= self._run_one_task()
                 except DATABASE_ERRORS as exc:
                     self._sleep(database.failed(exc))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import shlex
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from django.utils import timezone
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
 from hotline.cases.models import Item, ItemKind, Legality
-from hotline.feeds import values
+from hotline.feeds import queries, rpz, values
 from hotline.feeds.models import (
     LIST_OF_KIND,
     Collection,
@@ -34,6 +33,12 @@ from hotline.feeds.models import (
     RemovalReason,
     Serial,
 )
+from hotline.routing.actions import close_sent_referrals
+from hotline.routing.engine import final_assessment, profile
+from hotline.routing.events import ReferralDispatched
+from hotline.routing.models import Destination, Referral
+from hotline.routing.outcomes import Outcome, Sent
+from hotline.takedown.events import RemovalConfirmed
 
 logger = logging.getLogger(__name__)
 
@@ -169,14 +174,10 @@ def list_page(item: Item, *, actor: Actor = None) -> Entry:
     return entry
 
 
-def blocklist_dispatcher(referral: Any) -> None:
-    """Routing's ``blocklist`` destination: list the page and mark the referral sent."""
-    from hotline.routing.models import Referral, ReferralStatus
-
-    list_page(referral.item, actor=None)
-    Referral.objects.filter(pk=referral.pk).update(
-        status=ReferralStatus.SENT, sent_at=timezone.now(), outcome="on the blocklist"
-    )
+def blocklist_dispatcher(referral: Referral) -> Outcome:
+    """Routing's ``blocklist`` destination: list the page; routing marks the referral sent."""
+    list_page(referral.online_item, actor=None)
+    return Sent(at=timezone.now(), outcome="on the blocklist")
 
 
 @transaction.atomic
@@ -184,8 +185,6 @@ def unlist_removed_item(item: Item) -> int:
     """Removal hook: the content is confirmed gone, so its pages leave the blocklist and their
     STIX indicators are revoked. Dedicated domains, payment and phone indicators stay (they
     name the operator, not one copy of the content) until an analyst lifts them."""
-    from hotline.routing.models import Destination, Referral, ReferralStatus
-
     removed = 0
     for entry in Entry.objects.filter(item=item, kind=EntryKind.URL, removed_serial__isnull=True):
         removed += _remove(
@@ -194,19 +193,17 @@ def unlist_removed_item(item: Item) -> int:
             note="content confirmed removed",
             actor=None,
         )
-    Referral.objects.filter(
-        item=item, destination=Destination.BLOCKLIST, status=ReferralStatus.SENT
-    ).update(
-        status=ReferralStatus.CLOSED,
-        closed_at=timezone.now(),
+    close_sent_referrals(
+        item,
+        destination=Destination.BLOCKLIST,
         outcome="taken off the blocklist: content confirmed removed",
     )
     return removed
 
 
-def unlist_after_removal(item: Item) -> None:
-    """The hook ``hotline.takedown`` calls when an item is confirmed removed."""
-    unlist_removed_item(item)
+def unlist_after_removal(event: RemovalConfirmed) -> None:
+    """Listens to ``removal_confirmed``: the removed item's pages leave the blocklist."""
+    unlist_removed_item(event.item)
 
 
 @transaction.atomic
@@ -219,8 +216,6 @@ def lift_entry(entry: Entry, *, reason: str, acting_user: User) -> bool:
 
 
 def blocking_allowed() -> bool:
-    from hotline.routing.engine import profile
-
     home = profile(settings.INSTANCE_COUNTRY)
     return bool(home is not None and home.blocking_allowed)
 
@@ -237,9 +232,7 @@ def mark_domain_dedicated(
         raise NotAllowed("marking a domain as dedicated needs a reason")
     if not blocking_allowed():
         raise NotAllowed("blocking is not allowed in our jurisdiction (see the legal matrix)")
-    from hotline.feeds.rpz import check_owner_fits, zone_config
-
-    check_owner_fits(name, zone_config())
+    rpz.check_owner_fits(name, rpz.zone_config())
     entry, created = _add(
         EntryKind.DOMAIN,
         name,
@@ -255,8 +248,6 @@ def mark_domain_dedicated(
 
 
 def _final_illegal_verdict(item: Item) -> Any:
-    from hotline.routing.engine import final_assessment
-
     assessment = final_assessment(item)
     if assessment is None or assessment.legality not in (Legality.BASELINE, Legality.NATIONAL):
         raise NotAllowed("indicators are recorded for items finally assessed as illegal")
@@ -328,20 +319,16 @@ def list_file(item: Item, *, actor: Actor = None) -> Entry | None:
     return entry
 
 
-def hash_feed_dispatcher(inner: Callable[[Any], None] | None) -> Callable[[Any], None]:
-    """Routing's ``hashlist`` destination, after ``inner`` (matching's own hash list): the
-    confirmed file also goes on the hash feed and into the TAXII hash collection."""
-
-    def dispatch(referral: Any) -> None:
-        if inner is not None:
-            inner(referral)
-        try:
-            list_file(referral.item, actor=None)
-        except NotAllowed:
-            return  # no final illegal verdict: nothing to publish
-
-    dispatch.publishes_hashes = True  # type: ignore[attr-defined]
-    return dispatch
+def publish_listed_hashes(event: ReferralDispatched) -> None:
+    """Listens to ``referral_dispatched``: a file referred to the ``hashlist`` destination
+    (routing put it on the own hash list) also goes on the hash feed and into the TAXII hash
+    collection."""
+    if event.referral.destination != Destination.HASHLIST:
+        return
+    try:
+        list_file(event.referral.online_item, actor=None)
+    except NotAllowed:
+        return  # no final illegal verdict: nothing to publish
 
 
 # --- consumers -------------------------------------------------------------------------------
@@ -398,8 +385,6 @@ class Publication:
 def publish_rpz_zone(*, force: bool = False) -> Publication:
     """Write the response-policy zone at the current serial (atomically) and tell the DNS
     server to load it. Nothing is written when the file is already at that serial."""
-    from hotline.feeds import queries, rpz
-
     config = rpz.zone_config()
     path = rpz.zone_path(config)
     serial = queries.current_serial(FeedList.BLOCKLIST)

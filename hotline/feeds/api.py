@@ -38,8 +38,6 @@ from hotline.matching.formats import HashRecord, get_format
 
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
-# VICS categories are numbers: Project VIC's 1 is child abuse material (our baseline).
-VICS_CATEGORIES = {"baseline": "1"}
 
 
 class BadParameter(Exception):
@@ -228,12 +226,11 @@ def _published_zone(path: Any, serial: int) -> FileResponse | None:
     return FileResponse(handle, content_type="text/dns")
 
 
-def hash_records(entries: Iterable[FeedRecord], *, vics: bool) -> Iterator[HashRecord]:
-    """One record per hash of each confirmed file, with its category."""
+def hash_records(entries: Iterable[FeedRecord]) -> Iterator[HashRecord]:
+    """One record per hash of each confirmed file, with its category (the VICS exporter
+    maps category labels to VICS numbers, as for ``hotline hashlist export``)."""
     for record in entries:
         category = str(record.attributes.get("category", ""))
-        if vics:
-            category = VICS_CATEGORIES.get(category, category)
         for algorithm in FILE_HASHES:
             value = record.attributes.get(algorithm)
             if not value:
@@ -265,9 +262,7 @@ def hashes(request: HttpRequest) -> HttpResponse:
     # Spooled: small lists stay in memory, large ones go to a temporary file, never both.
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     written = fmt.export(
-        hash_records(
-            queries.records(queries.live_at(FeedList.HASHES, serial)), vics=name == "vics"
-        ),
+        hash_records(queries.records(queries.live_at(FeedList.HASHES, serial))),
         out,  # type: ignore[arg-type]
     )
     out.seek(0)

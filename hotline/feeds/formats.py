@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from hotline.accounts.models import Scope
+from hotline.core.registry import Registry
 from hotline.feeds.models import EntryKind, FeedList
 from hotline.feeds.queries import FeedRecord
 from hotline.feeds.values import domain_expression, url_expression
@@ -66,12 +67,12 @@ class ListFeed:
         return f"{record.kind}\t{value}\t{network}" if network else f"{record.kind}\t{value}"
 
 
-FEEDS: dict[str, ListFeed] = {}
+FEEDS: Registry[ListFeed] = Registry("feed")
 
 
 def register_feed(feed: ListFeed) -> ListFeed:
-    FEEDS[feed.name] = feed
-    return feed
+    """Publish ``feed`` under its name (a module registers its feeds on import)."""
+    return FEEDS.register(feed.name, feed)
 
 
 register_feed(
@@ -124,12 +125,12 @@ class ListFormat(Protocol):
         ...
 
 
-FORMATS: dict[str, ListFormat] = {}
+FORMATS: Registry[ListFormat] = Registry("feed format")
 
 
 def register_format(fmt: ListFormat) -> ListFormat:
-    FORMATS[fmt.name] = fmt
-    return fmt
+    """Serve feeds in ``fmt`` under its name (a module registers its formats on import)."""
+    return FORMATS.register(fmt.name, fmt)
 
 
 def _batched(

@@ -50,11 +50,15 @@ __all__ = [
     "ExpressionHash",
     "InvalidUrl",
     "canonicalize",
+    "check_web_address",
     "expression_hashes",
     "lookup_expressions",
     "registrable_domain",  # lives in domains.py; offered here beside the canonical host
 ]
 
+MAX_URL_LENGTH = 2048  # what an item stores; browsers and proxies agree on about this much
+MAX_HOST_LENGTH = 253  # DNS: 255 bytes on the wire, 253 characters written out
+MAX_LABEL_LENGTH = 63  # DNS: one label of a name
 MAX_HOST_SUFFIXES = 5  # the exact host and up to four suffixes
 MAX_PATH_PREFIXES = 4  # "/" and up to three directories below it
 HASH_PREFIX_BYTES = 4
@@ -76,7 +80,16 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class InvalidUrl(ValueError):
-    """The text cannot be read as a web address; the message says why, in words for a reporter."""
+    """The text cannot be read as a web address; the message says why, in words for a reporter.
+
+    ``code`` names the rule for callers that word it themselves (translated forms):
+    ``unreadable`` for anything ``canonicalize`` refuses, and for ``check_web_address``
+    ``scheme``, ``host``, ``host_length``, ``label_length`` and ``length``.
+    """
+
+    def __init__(self, message: str, *, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -180,6 +193,55 @@ def canonicalize(raw: str | bytes) -> CanonicalUrl:
         path=canonical_path,
         query=canonical_query,
     )
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9_-]+\Z")
+
+
+def check_web_address(raw: str) -> CanonicalUrl:
+    """The canonical form of an address a person or a company reports, or ``InvalidUrl``.
+
+    Stricter than ``canonicalize`` (which reads anything with a host, as feeds and matching
+    need): the scheme is http or https (none means http); the host is an IP address or a name
+    with a dot, made of letters, digits, '-' and '_' (internationalised names as punycode),
+    at most 253 characters with labels of at most 63, as DNS allows; the address is at most
+    2048 characters, also once canonicalised, which is what an item stores.
+    """
+    if len(raw) > MAX_URL_LENGTH:
+        raise InvalidUrl(
+            f"The web address is longer than {MAX_URL_LENGTH} characters.", code="length"
+        )
+    canonical = canonicalize(raw)
+    if canonical.scheme not in ("http", "https"):
+        raise InvalidUrl(
+            f"'{canonical.scheme}:' addresses are not web addresses; enter an address that "
+            "starts with http:// or https://.",
+            code="scheme",
+        )
+    if not canonical.is_ip:
+        if len(canonical.host) > MAX_HOST_LENGTH:
+            raise InvalidUrl(
+                f"The site name is longer than {MAX_HOST_LENGTH} characters.", code="host_length"
+            )
+        labels = canonical.host.split(".")
+        if any(len(label) > MAX_LABEL_LENGTH for label in labels):
+            raise InvalidUrl(
+                f"A part of the site name between dots is longer than {MAX_LABEL_LENGTH} "
+                "characters.",
+                code="label_length",
+            )
+        if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+            raise InvalidUrl(
+                "The site name must have a dot and only letters, digits and '-', "
+                "as in http://example.test/page.",
+                code="host",
+            )
+    if len(canonical.url) > MAX_URL_LENGTH:
+        raise InvalidUrl(
+            f"The web address is longer than {MAX_URL_LENGTH} characters once written out in full.",
+            code="length",
+        )
+    return canonical
 
 
 def lookup_expressions(url: CanonicalUrl | str) -> list[str]:

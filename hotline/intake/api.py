@@ -14,10 +14,24 @@ from django.urls import reverse
 from hotline.accounts.models import ApiCredential, Scope
 from hotline.audit.actions import record
 from hotline.cases.actions import file_report
-from hotline.cases.models import Report
+from hotline.cases.media import attach_media
+from hotline.cases.models import ItemKind, Report
 from hotline.core.api import BadJson, api_endpoint, credential_of, json_body, problem
 from hotline.intake.models import IdempotencyKey
-from hotline.intake.schema import parse_batch
+from hotline.intake.schema import (
+    IDEMPOTENCY_KEY_SCHEMA,
+    MAX_ERRORS,
+    FieldError,
+    parse_batch,
+    reference_errors,
+)
+from hotline.matching.errors import MatchingError
+from hotline.matching.uploads import UploadsDisabled
+
+# A batch that lost a race to a concurrent one with the same external ids or key is run again:
+# the second run finds what the winner stored and answers with it. Two runs are enough unless
+# several clients race on the same ids at once; the third is a margin.
+ATTEMPTS = 3
 
 
 def _status_url(reference: str) -> str:
@@ -31,37 +45,56 @@ def submit_reports(request: HttpRequest) -> HttpResponse:
     try:
         body = json_body(request)
     except BadJson as exc:
-        return problem(400, "Unreadable body", str(exc))
+        return problem(exc.status, "Unreadable body", str(exc))
     key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 200:
-        return problem(400, "Idempotency-Key too long", "Use at most 200 characters, e.g. a UUID.")
+    if len(key) > IDEMPOTENCY_KEY_SCHEMA["maxLength"]:
+        return _invalid(
+            [FieldError("Idempotency-Key", "longer than 200 characters; use e.g. a UUID")],
+            title="Invalid Idempotency-Key",
+        )
     request_hash = hashlib.sha256(request.body).hexdigest()
 
     reports, errors = parse_batch(body)
     if errors:
-        return problem(
-            422,
-            "Invalid reports",
-            "Nothing was stored. Correct the fields listed and send the whole batch again.",
-            errors=[e.as_dict() for e in errors],
-        )
-    try:
-        with transaction.atomic():
-            if key:
-                stored, created = IdempotencyKey.objects.select_for_update().get_or_create(
-                    credential=credential, key=key, defaults={"request_hash": request_hash}
-                )
-                if not created:
-                    return _replay(stored, request_hash)
-            status, answer = _file_batch(reports, credential)
-            if key:
-                stored.response_status = status
-                stored.response_body = answer
-                stored.save(update_fields=["response_status", "response_body"])
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer what it answered.
-        stored = IdempotencyKey.objects.get(credential=credential, key=key)
-        return _replay(stored, request_hash)
+        return _invalid(errors, title="Invalid reports")
+    for attempt in range(ATTEMPTS):
+        try:
+            return _submit_once(reports, credential, key, request_hash)
+        except IntegrityError:
+            # A concurrent request stored the same external id (or key) between our look-up
+            # and our insert; its transaction has committed, so the next run sees its rows.
+            if attempt == ATTEMPTS - 1:
+                break
+    return problem(
+        409,
+        "Concurrent submission",
+        "Another request with the same external ids is being stored; send this one again.",
+    )
+
+
+def _invalid(errors: list[FieldError], *, title: str) -> HttpResponse:
+    shown = [e.as_dict() for e in errors[:MAX_ERRORS]]
+    detail = "Nothing was stored. Correct the fields listed and send the whole batch again."
+    if len(errors) > MAX_ERRORS:
+        detail += f" The first {MAX_ERRORS} of {len(errors)} errors are listed."
+    return problem(422, title, detail, errors=shown)
+
+
+def _submit_once(
+    reports: list[Any], credential: ApiCredential, key: str, request_hash: str
+) -> HttpResponse:
+    with transaction.atomic():
+        if key:
+            stored, created = IdempotencyKey.objects.select_for_update().get_or_create(
+                credential=credential, key=key, defaults={"request_hash": request_hash}
+            )
+            if not created:
+                return _replay(stored, request_hash)
+        status, answer = _file_batch(reports, credential)
+        if key:
+            stored.response_status = status
+            stored.response_body = answer
+            stored.save(update_fields=["response_status", "response_body"])
     return JsonResponse(answer, status=status)
 
 
@@ -113,6 +146,19 @@ def _own_report(credential: ApiCredential, reference: str) -> Report | None:
     return Report.objects.filter(reference=reference, submitted_by=credential.organisation).first()
 
 
+def _bad_reference(reference: str) -> HttpResponse | None:
+    """A 422 for a path segment that cannot be a reference (checked before any query)."""
+    errors = reference_errors(reference)
+    if not errors:
+        return None
+    return problem(
+        422,
+        "Not a report reference",
+        "The path names no report.",
+        errors=[e.as_dict() for e in errors],
+    )
+
+
 def _no_such_report() -> HttpResponse:
     return problem(
         404, "No such report", "No report with this reference was submitted by your organisation."
@@ -123,6 +169,8 @@ def _no_such_report() -> HttpResponse:
 def report_status(request: HttpRequest, reference: str) -> HttpResponse:
     """The status of a report this client submitted (and only of those)."""
     credential = credential_of(request)
+    if (refused := _bad_reference(reference)) is not None:
+        return refused
     report = _own_report(credential, reference)
     if report is None:
         return _no_such_report()
@@ -144,11 +192,9 @@ def upload_media(request: HttpRequest, reference: str) -> HttpResponse:
     The upload must be the file the hashes describe; it is stored encrypted and purged
     after the instance's retention period. Nothing is stored when anything is wrong.
     """
-    from hotline.cases.models import ItemKind
-    from hotline.matching.errors import MatchingError
-    from hotline.matching.uploads import UploadsDisabled, attach_media
-
     credential = credential_of(request)
+    if (refused := _bad_reference(reference)) is not None:
+        return refused
     report = _own_report(credential, reference)
     if report is None:
         return _no_such_report()

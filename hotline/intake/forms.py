@@ -9,9 +9,31 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.cases.models import Concern
 from hotline.core.forms import AccessibleForm
-from hotline.hosting.canonical import InvalidUrl, canonicalize
+from hotline.hosting.canonical import (
+    MAX_HOST_LENGTH,
+    MAX_LABEL_LENGTH,
+    MAX_URL_LENGTH,
+    InvalidUrl,
+    check_web_address,
+)
 
 MAX_URLS = 20
+
+# Why a line is not an address we can act on, in the reporter's language (by InvalidUrl.code).
+_URL_PROBLEMS = {
+    "scheme": _("Line %(number)d must start with http:// or https://: %(value)s"),
+    "host": _("Line %(number)d has no site name with a dot, such as example.com/page: %(value)s"),
+    "host_length": _("Line %(number)d has a site name longer than %(limit)d characters: %(value)s"),
+    "label_length": _(
+        "Line %(number)d has a part of its site name longer than %(limit)d characters: %(value)s"
+    ),
+    "length": _("Line %(number)d is longer than %(limit)d characters: %(value)s"),
+}
+_URL_LIMITS = {
+    "host_length": MAX_HOST_LENGTH,
+    "label_length": MAX_LABEL_LENGTH,
+    "length": MAX_URL_LENGTH,
+}
 
 
 class AnonymousReporterForm(AccessibleForm):
@@ -98,12 +120,20 @@ class OnlineReportForm(AnonymousReporterForm):
         problems = []
         for number, line in enumerate(lines, start=1):
             try:
-                canonicalize(line)
-            except InvalidUrl:
+                check_web_address(line)
+            except InvalidUrl as exc:
+                message = _URL_PROBLEMS.get(
+                    exc.code, _("Line %(number)d is not a web address: %(value)s")
+                )
                 problems.append(
                     forms.ValidationError(
-                        _("Line %(number)d is not a web address: %(value)s"),
-                        params={"number": number, "value": line[:100]},
+                        message,
+                        code=exc.code,
+                        params={
+                            "number": number,
+                            "value": line[:100],
+                            "limit": _URL_LIMITS.get(exc.code, 0),
+                        },
                     )
                 )
         if problems:

@@ -6,7 +6,12 @@ from typing import Any
 
 from django.conf import settings
 
-from hotline.intake.schema import ACCOUNT_FIELDS, ANNOTATIONS, INCIDENT_TYPES, MAX_BATCH
+from hotline.intake.schema import (
+    BATCH_SCHEMA,
+    IDEMPOTENCY_KEY_SCHEMA,
+    REFERENCE_SCHEMA,
+    REPORT_SCHEMA,
+)
 
 PROBLEM = {
     "type": "object",
@@ -28,78 +33,7 @@ PROBLEM = {
 }
 
 
-def _hex(length: int) -> dict[str, Any]:
-    return {"type": "string", "pattern": f"^[0-9a-fA-F]{{{length}}}$"}
-
-
 def document() -> dict[str, Any]:
-    file_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "description": "A file known by its hashes; the file itself is never required.",
-        "properties": {
-            "file_name": {"type": "string", "maxLength": 255},
-            "size": {"type": "integer", "minimum": 0},
-            "media_type": {"type": "string", "maxLength": 100},
-            "md5": _hex(32),
-            "sha1": _hex(40),
-            "sha256": _hex(64),
-            "pdq": _hex(64),
-            "pdq_quality": {"type": "integer", "minimum": 0, "maximum": 100},
-        },
-        "anyOf": [{"required": ["md5"]}, {"required": ["sha1"]}, {"required": ["sha256"]}],
-    }
-    report_schema = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["external_id", "incident_type"],
-        "anyOf": [
-            {"required": ["urls"], "properties": {"urls": {"minItems": 1}}},
-            {"required": ["files"], "properties": {"files": {"minItems": 1}}},
-        ],
-        "properties": {
-            "external_id": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 200,
-                "description": "Your own identifier; a second report with the same one is a duplicate.",
-            },
-            "incident_type": {"type": "string", "enum": list(INCIDENT_TYPES)},
-            "incident_time": {"type": "string", "format": "date-time"},
-            "platform": {"type": "string", "maxLength": 200},
-            "description": {"type": "string", "maxLength": 20000},
-            "urls": {
-                "type": "array",
-                "maxItems": 1000,
-                "items": {"type": "string", "minLength": 1},
-            },
-            "files": {"type": "array", "maxItems": 1000, "items": file_schema},
-            "reported_accounts": {
-                "type": "array",
-                "maxItems": 100,
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "minProperties": 1,
-                    "properties": {
-                        k: {"type": "string", "minLength": 1, "maxLength": 500}
-                        for k in ACCOUNT_FIELDS
-                    },
-                },
-            },
-            "annotations": {
-                "type": "array",
-                "maxItems": 20,
-                "items": {"type": "string", "enum": list(ANNOTATIONS)},
-            },
-            "urgent_reason": {
-                "type": "string",
-                "maxLength": 500,
-                "description": "Set to escalate: why this needs attention now.",
-            },
-            "child_in_danger": {"type": "boolean"},
-        },
-    }
     result_schema = {
         "type": "object",
         "required": ["reports"],
@@ -131,7 +65,12 @@ def document() -> dict[str, Any]:
         "servers": [{"url": settings.BASE_URL + "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Problem": PROBLEM, "Report": report_schema, "Result": result_schema},
+            "schemas": {
+                "Problem": PROBLEM,
+                "Batch": BATCH_SCHEMA,
+                "Report": REPORT_SCHEMA,
+                "Result": result_schema,
+            },
         },
         "security": [{"bearer": []}],
         "paths": {
@@ -144,28 +83,14 @@ def document() -> dict[str, Any]:
                             "name": "Idempotency-Key",
                             "in": "header",
                             "required": False,
-                            "schema": {"type": "string", "maxLength": 200},
+                            "schema": IDEMPOTENCY_KEY_SCHEMA,
                             "description": "Send the same key when you retry; you get the first answer again.",
                         }
                     ],
                     "requestBody": {
                         "required": True,
                         "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "additionalProperties": False,
-                                    "required": ["reports"],
-                                    "properties": {
-                                        "reports": {
-                                            "type": "array",
-                                            "minItems": 1,
-                                            "maxItems": MAX_BATCH,
-                                            "items": {"$ref": "#/components/schemas/Report"},
-                                        }
-                                    },
-                                }
-                            }
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}
                         },
                     },
                     "responses": {
@@ -195,8 +120,14 @@ def document() -> dict[str, Any]:
                             "content": problem,
                         },
                         "405": {"description": "Method not allowed", "content": problem},
+                        "409": {
+                            "description": "A concurrent request with the same external ids "
+                            "kept losing the race; send again",
+                            "content": problem,
+                        },
+                        "413": {"description": "Body too large", "content": problem},
                         "422": {
-                            "description": "Invalid reports; nothing stored",
+                            "description": "Invalid reports or Idempotency-Key; nothing stored",
                             "content": problem,
                         },
                     },
@@ -211,7 +142,7 @@ def document() -> dict[str, Any]:
                             "name": "reference",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": REFERENCE_SCHEMA,
                         }
                     ],
                     "requestBody": {
@@ -239,8 +170,9 @@ def document() -> dict[str, Any]:
                         },
                         "404": {"description": "Not one of your reports", "content": problem},
                         "405": {"description": "Method not allowed", "content": problem},
+                        "413": {"description": "Body too large", "content": problem},
                         "422": {
-                            "description": "Not the file the hashes describe, or not acceptable media",
+                            "description": "Not a report reference, not the file the hashes describe, or not acceptable media",
                             "content": problem,
                         },
                     },
@@ -255,7 +187,7 @@ def document() -> dict[str, Any]:
                             "name": "reference",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": REFERENCE_SCHEMA,
                         }
                     ],
                     "responses": {
@@ -296,6 +228,7 @@ def document() -> dict[str, Any]:
                         },
                         "404": {"description": "Not one of your reports", "content": problem},
                         "405": {"description": "Method not allowed", "content": problem},
+                        "422": {"description": "Not a report reference", "content": problem},
                     },
                 }
             },

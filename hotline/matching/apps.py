@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -8,30 +10,8 @@ class MatchingConfig(AppConfig):
     label = "matching"
 
     def ready(self) -> None:
-        from django.utils import timezone
-
-        from hotline.matching.own_list import add_confirmed_hashes
-        from hotline.routing.destinations import register_dispatcher
-        from hotline.routing.engine import final_assessment
-        from hotline.routing.models import Destination, Referral, ReferralStatus
-
-        def hashlist(referral: Referral) -> None:
-            assessment = final_assessment(referral.online_item)
-            if assessment is None:
-                return
-            added = add_confirmed_hashes(referral.online_item, assessment)
-            now = timezone.now()
-            Referral.objects.filter(pk=referral.pk).update(
-                status=ReferralStatus.CLOSED,
-                sent_at=now,
-                closed_at=now,
-                outcome=f"added to the own hash list ({added} new hashes)",
-            )
-
-        register_dispatcher(Destination.HASHLIST, hashlist)
-
-        from datetime import timedelta
-
+        # Wiring only. The own hash list's routing destination is routing's
+        # (hotline.routing.destinations): matching knows nothing of cases or routing.
         from hotline.core.schedule import register_periodic
         from hotline.matching.tasks import purge_expired_media
 

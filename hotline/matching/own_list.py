@@ -1,22 +1,28 @@
 """The instance's own hash list: hashes of material our analysts confirmed.
 
 Routing refers files finally assessed as baseline material to the ``hashlist``
-destination; the dispatcher registered in ``MatchingConfig.ready`` adds every hash
-of the item here, with the assessment as provenance. The list is matched like any
+destination; routing's hash list destination (``hotline.routing.destinations``) adds every
+hash of the item here, with the assessment as provenance. The list is matched like any
 other (high trust) and exported for victim identification.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
-from hotline.cases.models import Assessment, Item
 from hotline.matching.models import HashEntry, HashList, HashListSource, TrustLevel
 
 HASH_FIELDS = ("md5", "sha1", "sha256", "pdq")
+
+Actor = User | ApiCredential | None
 
 
 def own_list_name() -> str:
@@ -36,19 +42,26 @@ def own_hash_list() -> HashList:
     return hash_list
 
 
-def provenance(item: Item, assessment: Assessment) -> str:
-    """Where an entry came from: the item, the assessment and its severity."""
-    severity = f";severity={assessment.scheme}:{assessment.severity}" if assessment.severity else ""
-    return f"item:{item.pk}/assessment:{assessment.pk}{severity}"
-
-
 @transaction.atomic
-def add_confirmed_hashes(item: Item, assessment: Assessment, *, acting_user: object = None) -> int:
-    """Add the item's hashes to the own list (idempotent); returns how many were new."""
+def add_hashes(
+    hashes: Mapping[str, str],
+    *,
+    pdq_quality: int | None,
+    category: str,
+    source_reference: str,
+    first_seen: datetime | None,
+    audit_obj: models.Model,
+    audit_detail: Mapping[str, Any] | None = None,
+    acting_user: Actor = None,
+) -> int:
+    """Add confirmed hashes (algorithm → hex value) to the own list, idempotently; returns how
+    many were new. Matching knows nothing of cases: the caller (routing's hash list
+    destination) says what the hashes are (``category``) and where they come from
+    (``source_reference``, ``audit_obj``)."""
     hash_list = own_hash_list()
     added = 0
     for algorithm in HASH_FIELDS:
-        value = getattr(item, algorithm)
+        value = hashes.get(algorithm)
         if not value:
             continue
         _, created = HashEntry.objects.get_or_create(
@@ -56,19 +69,19 @@ def add_confirmed_hashes(item: Item, assessment: Assessment, *, acting_user: obj
             algorithm=algorithm,
             value=value.lower(),
             defaults={
-                "quality": item.pdq_quality if algorithm == "pdq" else None,
-                "category": assessment.legality,  # the list maps it to our classification
+                "quality": pdq_quality if algorithm == "pdq" else None,
+                "category": category,
                 "source_format": "assessment",
-                "source_reference": provenance(item, assessment),
+                "source_reference": source_reference,
                 "imported_at": timezone.now(),
-                "first_seen": item.first_reported_at,
+                "first_seen": first_seen,
             },
         )
         added += created
     record(
         "matching.own_list.add",
-        actor=acting_user,  # type: ignore[arg-type]
-        obj=item,
-        detail={"list": hash_list.pk, "added": added, "assessment": assessment.pk},
+        actor=acting_user,
+        obj=audit_obj,
+        detail={"list": hash_list.pk, "added": added, **(audit_detail or {})},
     )
     return added

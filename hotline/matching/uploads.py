@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
@@ -17,8 +18,7 @@ from PIL import Image, ImageFilter
 
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import describe_actor, record
-from hotline.cases.models import Item, ItemKind
-from hotline.matching.encryption import Sealed, seal, unseal
+from hotline.matching.encryption import Sealed, current_key_id, seal, unseal
 from hotline.matching.errors import MalformedMedia, MatchingError, MediaTooLarge
 from hotline.matching.hashing import MediaHasher
 from hotline.matching.models import MediaFile
@@ -85,26 +85,31 @@ def blurred_preview(data: bytes) -> bytes:
 
 
 @transaction.atomic
-def attach_media(item: Item, stream: IO[bytes], *, actor: User | ApiCredential) -> MediaFile:
-    """Store an uploaded file for a file item (its hashes must match) or as a capture of a URL
-    item (stored with the URL item). Nothing is stored when anything is wrong."""
+def store_media(
+    item_id: int,
+    stream: IO[bytes],
+    *,
+    actor: User | ApiCredential,
+    expected_hashes: Mapping[str, str] | None = None,
+) -> MediaFile:
+    """Store an uploaded file, encrypted, with a blurred preview, for the item ``item_id``.
+    With ``expected_hashes`` (algorithm → hex) the file must match one of them. Nothing is
+    stored when anything is wrong. Cases' ``attach_media`` says what the item expects."""
     if not settings.MEDIA_UPLOADS:
         raise UploadsDisabled("media uploads are switched off on this instance: send hashes only")
     data, hasher = read_limited(stream)
     hashes = hasher.finish()  # MalformedMedia / MediaTooLarge for bad or oversized images
     values = {name: value.value for name, value in hashes.values.items()}
-    if item.kind == ItemKind.FILE:
-        known = {k: getattr(item, k) for k in ("md5", "sha1", "sha256") if getattr(item, k)}
-        if not any(values.get(k) == v for k, v in known.items()):
-            raise HashMismatch(
-                "this file's hashes differ from the item's: it is not the reported file"
-            )
+    if expected_hashes is not None and not any(
+        values.get(k) == v for k, v in expected_hashes.items()
+    ):
+        raise HashMismatch("this file's hashes differ from the item's: it is not the reported file")
     preview = blurred_preview(data) if hashes.media_type.is_image else None
     stored_name = secrets.token_hex(16)
     sealed = seal(data, associated=stored_name)
     sealed_preview = seal(preview, associated=f"{stored_name}.preview") if preview else None
     media = MediaFile.objects.create(
-        item=item,
+        item_id=item_id,
         stored_name=stored_name,
         key_id=sealed.key_id,
         nonce=sealed.nonce,
@@ -125,7 +130,7 @@ def attach_media(item: Item, stream: IO[bytes], *, actor: User | ApiCredential) 
         "media.upload",
         actor=actor,
         obj=media,
-        detail={"item": item.pk, "type": media.media_type, "size": media.size},
+        detail={"item": item_id, "type": media.media_type, "size": media.size},
     )
     return media
 
@@ -180,8 +185,6 @@ def purge_expired() -> int:
 
 def rotate_keys() -> int:
     """Re-encrypt every stored file (and preview) with the current key."""
-    from hotline.matching.encryption import current_key_id
-
     target = current_key_id()
     rotated = 0
     stale = MediaFile.objects.filter(purged_at__isnull=True).exclude(

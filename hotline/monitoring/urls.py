@@ -1,4 +1,4 @@
-"""Staff and public pages of the monitoring app (mounted in hotline/urls.py)."""
+"""Staff and public pages of the monitoring app (mounted in hotline/site/urls.py)."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from hotline.audit.actions import record
 from hotline.outbox.channels import PermanentFailure, get_channel
 from hotline.outbox.models import MessageStatus, OutboxMessage
 
@@ -123,8 +124,6 @@ def deliver_due(worker_id: str, *, limit: int = 10) -> int:
 @transaction.atomic
 def retry_failed(message: OutboxMessage) -> None:
     """Put a parked message back in the queue (an administrator's decision, audited)."""
-    from hotline.audit.actions import record
-
     record("outbox.retry", actor=None, obj=message)
     OutboxMessage.objects.filter(id=message.id, status=MessageStatus.FAILED).update(
         status=MessageStatus.PENDING, next_attempt_at=timezone.now(), attempts=0

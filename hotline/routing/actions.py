@@ -13,10 +13,17 @@ from django.utils import timezone
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
 from hotline.cases.actions import mark_action_taken, mark_report_action_taken
-from hotline.cases.models import Assessment, Item, Report
+from hotline.cases.events import ItemAssessed
+from hotline.cases.models import Item, Report
 from hotline.outbox.actions import enqueue
 from hotline.routing.destinations import DISPATCHERS
 from hotline.routing.engine import PlannedReferral, plan
+from hotline.routing.events import (
+    ReferralCancelled,
+    ReferralDispatched,
+    referral_cancelled,
+    referral_dispatched,
+)
 from hotline.routing.models import (
     FINAL,
     PROGRESS,
@@ -27,9 +34,8 @@ from hotline.routing.models import (
     Referral,
     ReferralStatus,
 )
+from hotline.routing.outcomes import Closed, Outcome, Sent, Waiting
 from hotline.routing.packages import report_referral_email
-from hotline.takedown.actions import note_step
-from hotline.takedown.models import NoticeItem
 
 Actor = User | ApiCredential | None
 
@@ -71,18 +77,85 @@ def _create(item: Item, planned: PlannedReferral, *, reason: str = "") -> Referr
 
 
 def dispatch(referral: Referral) -> None:
-    """Carry out a due referral through its destination's dispatcher (inside the transaction)."""
+    """Carry out a due referral through its destination's dispatcher (inside the transaction)
+    and record the outcome the dispatcher returns."""
     dispatcher = DISPATCHERS.get(referral.destination)
     if dispatcher is None or referral.status != ReferralStatus.QUEUED:
         return
-    dispatcher(referral)
+    outcome = dispatcher(referral)
+    record_dispatch(referral, outcome)
     referral.refresh_from_db()
     if referral.status == ReferralStatus.SENT:
-        if referral.destination in (Destination.POLICE, Destination.INTERPOL):
-            note_step(referral.online_item, "police_referred_at", when=referral.sent_at)
-        elif referral.destination == Destination.PARTNER:
-            note_step(referral.online_item, "partner_forwarded_at", when=referral.sent_at)
         mark_action_taken(referral.online_item)
+    referral_dispatched.send(ReferralDispatched(referral=referral, outcome=outcome))
+
+
+@transaction.atomic
+def record_dispatch(referral: Referral, outcome: Outcome, *, acting_user: Actor = None) -> None:
+    """Write what a dispatcher did to a queued referral: sent (with its time and, where the
+    dispatcher says so, outcome text) or closed at once; ``Waiting`` changes nothing."""
+    if isinstance(outcome, Waiting):
+        return
+    if isinstance(outcome, Sent):
+        fields: dict[str, object] = {"status": ReferralStatus.SENT, "sent_at": outcome.at}
+        if outcome.outcome:
+            fields["outcome"] = outcome.outcome
+        action = "referral.sent"
+    elif isinstance(outcome, Closed):
+        fields = {
+            "status": ReferralStatus.CLOSED,
+            "sent_at": outcome.at,
+            "closed_at": outcome.at,
+            "outcome": outcome.outcome,
+        }
+        action = "referral.closed"
+    else:  # pragma: no cover - the Outcome union is closed
+        raise TypeError(f"not a dispatch outcome: {outcome!r}")
+    changed = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.QUEUED).update(**fields)
+    if changed:
+        detail: dict[str, object] = {"status": fields["status"]}
+        if isinstance(outcome, Sent) and outcome.message_id is not None:
+            detail["message"] = str(outcome.message_id)
+        if fields.get("outcome"):
+            detail["outcome"] = fields["outcome"]
+        record(action, actor=acting_user, obj=referral, detail=detail)
+
+
+@transaction.atomic
+def mark_sent(referral_ids: Iterable[int], *, at: datetime, acting_user: Actor = None) -> int:
+    """Referrals whose message went out by another app's run (a notice e-mail): queued ones
+    become sent at ``at``. Returns how many changed."""
+    changed = 0
+    for referral in Referral.objects.filter(
+        pk__in=list(referral_ids), status=ReferralStatus.QUEUED
+    ):
+        record_dispatch(referral, Sent(at=at), acting_user=acting_user)
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def close_sent_referrals(
+    item: Item, *, destination: str, outcome: str, acting_user: Actor = None
+) -> int:
+    """Close an item's sent referrals to ``destination`` with ``outcome`` (e.g. the feeds take
+    a removed page off the blocklist). Returns how many closed."""
+    now = timezone.now()
+    closed = 0
+    for referral in Referral.objects.select_for_update().filter(
+        item=item, destination=destination, status=ReferralStatus.SENT
+    ):
+        Referral.objects.filter(pk=referral.pk).update(
+            status=ReferralStatus.CLOSED, closed_at=now, outcome=outcome
+        )
+        record(
+            "referral.closed",
+            actor=acting_user,
+            obj=referral,
+            detail={"status": ReferralStatus.CLOSED, "outcome": outcome},
+        )
+        closed += 1
+    return closed
 
 
 @transaction.atomic
@@ -109,9 +182,9 @@ def route_item(item: Item, *, acting_user: Actor = None) -> list[Referral]:
     return created
 
 
-def route_after_verdict(item: Item, assessment: Assessment) -> None:
-    """Verdict hook: every final verdict is routed at once."""
-    route_item(item, acting_user=None)
+def route_after_verdict(event: ItemAssessed) -> None:
+    """Listens to ``item_assessed``: every final verdict is routed at once."""
+    route_item(event.item, acting_user=None)
 
 
 @transaction.atomic
@@ -135,8 +208,9 @@ def override_routing(
         Referral.objects.filter(pk=referral.pk).update(
             status=ReferralStatus.CANCELLED, closed_at=timezone.now(), override_reason=reason
         )
-        # A cancelled notice leaves the notice that has not gone out yet.
-        NoticeItem.objects.filter(referral=referral, notice__first_sent_at__isnull=True).delete()
+        record("referral.cancel", actor=acting_user, obj=referral, detail={"reason": reason})
+        # A cancelled notice leaves the notice that has not gone out yet (takedown listens).
+        referral_cancelled.send(ReferralCancelled(referral=referral))
         cancelled.append(referral.pk)
     added = [r for planned in add if (r := _create(item, planned, reason=reason)) is not None]
     for referral in added:

@@ -6,6 +6,7 @@ Referrals are written by routing only; here they can be read, not edited.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from hotline.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from hotline.routing.models import (
@@ -39,6 +40,9 @@ class PoliceUnitAdmin(AuditedModelAdmin):
 
 @admin.register(Partner)
 class PartnerAdmin(AuditedModelAdmin):
+    # Partners are reached over HTTPS: a base URL typed without a scheme means https://
+    # (and Django 5.2 warns, failing the page under warnings-as-errors, without a choice).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("organisation", "base_url", "countries", "active")
     list_filter = ("active",)
 

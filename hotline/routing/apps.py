@@ -10,16 +10,14 @@ class RoutingConfig(AppConfig):
     label = "routing"
 
     def ready(self) -> None:
-        from hotline.cases.actions import VERDICT_HOOKS
+        # Wiring only: destinations and federation register themselves on import; routing's
+        # listeners are connected in hotline.site.pipeline.
         from hotline.core.schedule import register_periodic
-        from hotline.routing import (
-            actions,
-            audit_objects,  # noqa: F401  (registers referrals)
+        from hotline.routing import (  # noqa: F401  (destinations registers)
+            audit_objects,
+            destinations,
             tasks,
         )
-        from hotline.routing.federation import register as register_federation
+        from hotline.routing.federation import wiring  # noqa: F401  (registers on import)
 
-        if actions.route_after_verdict not in VERDICT_HOOKS:
-            VERDICT_HOOKS.append(actions.route_after_verdict)
         register_periodic("routing.holds", every=timedelta(minutes=5), task=tasks.release_due_holds)
-        register_federation()

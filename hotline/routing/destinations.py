@@ -1,9 +1,16 @@
 """Routing destinations as a registry: how a released referral is carried out.
 
-A dispatcher gets a referral that is due (not held) and does what it means:
-queue an e-mail or a signed forward in the outbox, add the item to a notice,
-... It runs inside the routing transaction. A destination without a dispatcher
-(until its app provides one) leaves the referral queued for that app to pick up.
+A dispatcher gets a referral that is due (not held) and does what it means — queue an
+e-mail or a signed forward in the outbox, put the item on a notice or a list — and returns an
+``Outcome`` (``hotline.routing.outcomes``). It never writes the referral itself: routing's
+``record_dispatch`` does, with the audit event. It runs inside the routing transaction. A
+destination without a dispatcher leaves the referral queued.
+
+Each destination has one dispatcher, registered by the module that provides it: police and
+INTERPOL and the own hash list here, the partner forward in ``routing.federation``, the
+notice in ``takedown.destinations``, the blocklist in ``feeds.destinations``. What else must
+happen after a dispatch (the feeds publishing a listed hash too) listens to
+``hotline.routing.events.referral_dispatched``, in the order of ``hotline.site.pipeline``.
 """
 
 from __future__ import annotations
@@ -13,26 +20,25 @@ import json
 from collections.abc import Callable
 
 from django.conf import settings
+from django.utils import timezone
 
+from hotline.core.registry import Registry
+from hotline.matching.own_list import add_hashes
 from hotline.outbox.actions import enqueue
-from hotline.routing.models import Destination, PoliceChannel, Referral, ReferralStatus
+from hotline.routing.engine import final_assessment
+from hotline.routing.models import Destination, PoliceChannel, Referral
+from hotline.routing.outcomes import Closed, Outcome, Sent, Waiting
+from hotline.routing.packages import item_package
 
-Dispatcher = Callable[[Referral], None]
-DISPATCHERS: dict[str, Dispatcher] = {}
+Dispatcher = Callable[[Referral], Outcome]
+DISPATCHERS: Registry[Dispatcher] = Registry("routing dispatcher")
 
 
-def register_dispatcher(destination: str, dispatcher: Dispatcher) -> None:
-    DISPATCHERS[destination] = dispatcher
-
-
-def _police(referral: Referral) -> None:
+def police(referral: Referral) -> Outcome:
     """E-mail the referral package to the police unit (or its INTERPOL channel)."""
-    from hotline.routing.engine import final_assessment
-    from hotline.routing.packages import item_package
-
     unit = referral.police_unit
     if unit is None or unit.channel == PoliceChannel.PORTAL or not unit.email:
-        return  # a liaison hands it over; the referral stays queued on their list
+        return Waiting("a liaison hands it over")  # stays queued on their list
     package = item_package(referral.online_item, final_assessment(referral.online_item))
     package["referral"] = {
         "id": referral.pk,
@@ -61,11 +67,32 @@ def _police(referral: Referral) -> None:
         },
         related=referral,
     )
-    del message
-    Referral.objects.filter(pk=referral.pk).update(
-        status=ReferralStatus.SENT, sent_at=referral.created_at
+    return Sent(at=referral.created_at, message_id=message.pk)
+
+
+HASH_FIELDS = ("md5", "sha1", "sha256", "pdq")
+
+
+def own_hash_list(referral: Referral) -> Outcome:
+    """Add the hashes of a file finally assessed as illegal to the instance's own hash list,
+    with the assessment as provenance; the referral closes at once."""
+    item = referral.online_item
+    assessment = final_assessment(item)
+    if assessment is None:
+        return Waiting("no final verdict")
+    severity = f";severity={assessment.scheme}:{assessment.severity}" if assessment.severity else ""
+    added = add_hashes(
+        {algorithm: value for algorithm in HASH_FIELDS if (value := getattr(item, algorithm))},
+        pdq_quality=item.pdq_quality,
+        category=assessment.legality,  # the list maps it to our classification
+        source_reference=f"item:{item.pk}/assessment:{assessment.pk}{severity}",
+        first_seen=item.first_reported_at,
+        audit_obj=item,
+        audit_detail={"assessment": assessment.pk},
     )
+    return Closed(at=timezone.now(), outcome=f"added to the own hash list ({added} new hashes)")
 
 
-register_dispatcher(Destination.POLICE, _police)
-register_dispatcher(Destination.INTERPOL, _police)
+DISPATCHERS.register(Destination.POLICE, police)
+DISPATCHERS.register(Destination.INTERPOL, police)
+DISPATCHERS.register(Destination.HASHLIST, own_hash_list)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from hotline.cases.models import Assessment, Item
+from hotline.core.registry import Registry
 
 if TYPE_CHECKING:
     from hotline.routing.models import Referral
@@ -86,15 +87,9 @@ def item_package(item: Item, assessment: Assessment | None) -> dict[str, Any]:
 ReportPackager = Callable[["Referral"], dict[str, Any]]
 """Builds the outbox e-mail payload (subject, body, attachments) of one report referral."""
 
-REPORT_PACKAGERS: dict[str, ReportPackager] = {}
-
-
-def register_report_packager(concern: str, packager: ReportPackager) -> None:
-    """Say how referrals of reports of this concern are packaged (the owning app, once, in
-    its ``ready()``); a second registration for one concern is refused."""
-    if concern in REPORT_PACKAGERS and REPORT_PACKAGERS[concern] is not packager:
-        raise ValueError(f"a report packager for {concern!r} is already registered")
-    REPORT_PACKAGERS[concern] = packager
+# What a referral of a whole report carries is the report's owning app's to say: it registers
+# a packager for its concern on import (tourism: ``hotline.tourism.packages``).
+REPORT_PACKAGERS: Registry[ReportPackager] = Registry("report packager")
 
 
 def report_referral_email(referral: Referral) -> dict[str, Any]:

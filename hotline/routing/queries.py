@@ -12,7 +12,10 @@ from hotline.routing.models import Destination, Referral, ReferralStatus, Routin
 def visible_referrals(user: User) -> QuerySet[Referral]:
     """A liaison sees the referrals to their police unit(s) and the notices held for their
     country (police first); this hotline's analysts and supervisors see all."""
-    base = Referral.objects.select_related("item", "police_unit", "partner", "hosting_provider")
+    # A partner is shown by its organisation's name.
+    base = Referral.objects.select_related(
+        "item", "police_unit", "partner__organisation", "hosting_provider"
+    )
     if is_own_hotline_staff(user) and user.has_role(Role.ANALYST, Role.SUPERVISOR):
         return base
     if user.has_role(Role.LAW_ENFORCEMENT_LIAISON) and user.organisation is not None:

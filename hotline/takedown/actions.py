@@ -5,17 +5,24 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from hotline.audit.actions import record
-from hotline.cases.models import CloseReason, Item, ItemStatus
+from hotline.cases.actions import close_item, mark_action_taken
+from hotline.cases.events import ItemAssessed
+from hotline.cases.models import Assessment, CloseReason, Item, ItemStatus
 from hotline.outbox.actions import enqueue
-from hotline.routing.models import Referral, ReferralStatus
+from hotline.routing.actions import mark_sent
+from hotline.routing.engine import final_assessment
+from hotline.routing.events import PartnerReportedRemoval, ReferralCancelled, ReferralDispatched
+from hotline.routing.federation.actions import tell_origin_of_removal
+from hotline.routing.models import Destination, Referral, ReferralStatus
+from hotline.takedown.events import RemovalConfirmed, removal_confirmed
 from hotline.takedown.models import (
     LivenessCheck,
     LivenessOutcome,
@@ -92,19 +99,44 @@ def xarf_report_id(notice: Notice, item: Item) -> str:
     )
 
 
-def _classification(item: Item) -> str:
-    from hotline.routing.engine import final_assessment
-
-    assessment = final_assessment(item)
+def _classification(assessment: Assessment | None) -> str:
     if assessment is not None and assessment.scheme == "ncmec" and assessment.severity:
         return assessment.severity
     return "baseline"
 
 
-def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
+DEMO_REPORTER_DOMAIN = "hotline.example.test"
+
+
+def xarf_reporter_domain() -> str:
+    """This instance's public host name (from ``HOTLINE_BASE_URL``) for XARF's required
+    ``reporter.domain``; raises ``ImproperlyConfigured`` when the address is not one a
+    hosting provider can look up (the default ``127.0.0.1``), rather than sending loopback."""
+    from hotline.takedown.xarf import reporter_domain
+
+    try:
+        return reporter_domain(settings.BASE_URL)
+    except ValueError as exc:
+        if settings.DEMO:
+            # A demo instance on a laptop has no public name; its notices only ever reach the
+            # demo's own reserved addresses, so a reserved name keeps `make run` working.
+            return DEMO_REPORTER_DOMAIN
+        raise ImproperlyConfigured(
+            f"HOTLINE_BASE_URL: takedown notices need this instance's public host name for "
+            f"the XARF reporter.domain, as in https://hotline.example.test ({exc})"
+        ) from None
+
+
+def _xarf_attachment(item: Item, notice: Notice, *, reporter_domain: str) -> dict[str, str]:
+    # Imported here, not for a cycle: xarf loads jsonschema, whose format checkers take
+    # seconds to import, and every process (web, worker, scheduler) would pay that at start.
     from hotline.takedown.xarf import build_csam_report
 
     observation = item.hosting_trace.observations.first() if item.hosting_trace else None
+    assessment = final_assessment(item)
+    # The analyst's verdict verified the material: when a supervisor had to confirm it
+    # (four-eyes), verification is complete at the confirmation.
+    verified_at = (assessment.confirmed_at or assessment.created_at) if assessment else None
     report = build_csam_report(
         report_id=xarf_report_id(notice, item),
         url=item.canonical_url,
@@ -112,8 +144,9 @@ def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
         timestamp=item.first_reported_at,
         reporter_org=settings.INSTANCE_NAME,
         reporter_contact=settings.TAKEDOWN_REPLY_TO,
-        reporter_domain=settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0],
-        classification=_classification(item),
+        reporter_domain=reporter_domain,
+        verified_at=verified_at,
+        classification=_classification(assessment),
         asn=observation.asn if observation and observation.asn else None,
         country_code=observation.country if observation and observation.country else None,
         hashes={k: v for k in ("md5", "sha1", "sha256") if (v := getattr(item, k))} or None,
@@ -128,8 +161,9 @@ def _xarf_attachment(item: Item, notice: Notice) -> dict[str, str]:
 @transaction.atomic
 def send_notice(notice: Notice) -> bool:
     """Send (or repeat) a notice for every item on it that is still online. False if none are."""
-    from hotline.takedown.xarf import NoticeLine, notice_email
+    from hotline.takedown.xarf import NoticeLine, notice_email  # slow import: see above
 
+    reporter_domain = xarf_reporter_domain()  # before anything is written
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     pending = list(
         locked.notice_items.filter(removed_at__isnull=True)
@@ -148,7 +182,8 @@ def send_notice(notice: Notice) -> bool:
             NoticeLine(
                 url=ni.item.canonical_url,
                 first_reported_at=ni.item.first_reported_at,
-                report_id=str(ni.item.pk),
+                # The reference quoted in the text names the item's XARF attachment.
+                report_id=xarf_report_id(locked, ni.item),
             )
             for ni in pending
         ],
@@ -162,7 +197,9 @@ def send_notice(notice: Notice) -> bool:
         "subject": subject,
         "body": body,
         "headers": {"Reply-To": settings.TAKEDOWN_REPLY_TO},
-        "attachments": [_xarf_attachment(ni.item, locked) for ni in pending],
+        "attachments": [
+            _xarf_attachment(ni.item, locked, reporter_domain=reporter_domain) for ni in pending
+        ],
     }
     if escalate and settings.TAKEDOWN_ESCALATION_EMAIL:
         payload["cc"] = [settings.TAKEDOWN_ESCALATION_EMAIL]
@@ -178,12 +215,7 @@ def send_notice(notice: Notice) -> bool:
     locked.save(update_fields=fields)
     for ni in pending:
         note_step(ni.item, "notice_sent_at", when=now)
-        if ni.referral_id:
-            Referral.objects.filter(pk=ni.referral_id, status=ReferralStatus.QUEUED).update(
-                status=ReferralStatus.SENT, sent_at=now
-            )
-    from hotline.cases.actions import mark_action_taken
-
+    mark_sent([ni.referral_id for ni in pending if ni.referral_id], at=now)
     for ni in pending:
         mark_action_taken(ni.item)
     record(
@@ -264,9 +296,8 @@ def _gone_streak(item: Item) -> list[datetime]:
 def confirm_removed(
     item: Item, *, when: datetime | None = None, source: str, acting_user: object = None
 ) -> None:
-    """The content is gone: close the item as removed, stop its notices, tell whoever must know."""
-    from hotline.cases.actions import close_item
-
+    """The content is gone: close the item as removed, stop its notices, tell whoever must know
+    (``removal_confirmed``)."""
     when = when or timezone.now()
     note_step(item, "first_seen_offline_at", when=when)
     note_step(item, "removed_at", when=when, source=source)
@@ -278,8 +309,46 @@ def confirm_removed(
             _close_notice(notice)
     if item.status != ItemStatus.CLOSED:
         close_item(item, reason=CloseReason.REMOVED, acting_user=acting_user)  # type: ignore[arg-type]
-    for hook in REMOVAL_HOOKS:
-        hook(item)
+    removed_at = timeline_of(item).removed_at or when
+    removal_confirmed.send(RemovalConfirmed(item=item, removed_at=removed_at, source=source))
 
 
-REMOVAL_HOOKS: list[Callable[[Item], None]] = []
+# --- listeners (connected in hotline.site.pipeline) ----------------------------------------
+
+
+def note_assessed(event: ItemAssessed) -> None:
+    """Listens to ``item_assessed``: the timeline's ``assessed_at``."""
+    note_step(event.item, "assessed_at", when=event.assessment.created_at)
+
+
+_SENT_STEPS = {
+    Destination.POLICE: "police_referred_at",
+    Destination.INTERPOL: "police_referred_at",
+    Destination.PARTNER: "partner_forwarded_at",
+}
+
+
+def note_referral_sent(event: ReferralDispatched) -> None:
+    """Listens to ``referral_dispatched``: a police referral or partner forward that went out
+    is a step of the item's timeline."""
+    referral = event.referral
+    step = _SENT_STEPS.get(Destination(referral.destination))
+    if step is not None and referral.status == ReferralStatus.SENT:
+        note_step(referral.online_item, step, when=referral.sent_at)
+
+
+def drop_cancelled_notice(event: ReferralCancelled) -> None:
+    """Listens to ``referral_cancelled``: a cancelled notice leaves the notice that has not
+    gone out yet."""
+    NoticeItem.objects.filter(referral=event.referral, notice__first_sent_at__isnull=True).delete()
+
+
+def confirm_partner_removal(event: PartnerReportedRemoval) -> None:
+    """Listens to ``partner_reported_removal``: the partner's word closes the item as removed."""
+    confirm_removed(event.item, when=event.at, source=event.source)
+
+
+def tell_partners_of_removal(event: RemovalConfirmed) -> None:
+    """Listens to ``removal_confirmed``: a partner that forwarded the item learns when it was
+    removed (federation's ``status: removed``)."""
+    tell_origin_of_removal(event.item, removed_at=event.removed_at)

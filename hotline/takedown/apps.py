@@ -10,23 +10,11 @@ class TakedownConfig(AppConfig):
     label = "takedown"
 
     def ready(self) -> None:
-        from hotline.cases.actions import VERDICT_HOOKS
-        from hotline.cases.models import Assessment, Item
+        # Wiring only: the notice destination and the item page's timeline register themselves; takedown's listeners are
+        # connected in hotline.site.pipeline.
         from hotline.core.schedule import register_periodic
-        from hotline.routing.destinations import register_dispatcher
-        from hotline.routing.models import Destination, Referral
-        from hotline.takedown import actions, tasks
+        from hotline.takedown import destinations, panels, tasks  # noqa: F401  (they register)
 
-        def notice(referral: Referral) -> None:
-            if referral.hosting_provider_id is not None:
-                actions.add_to_notice(referral.online_item, referral=referral)
-
-        def assessed(item: Item, assessment: Assessment) -> None:
-            actions.note_step(item, "assessed_at", when=assessment.created_at)
-
-        if not any(getattr(h, "__name__", "") == "assessed" for h in VERDICT_HOOKS):
-            VERDICT_HOOKS.insert(0, assessed)
-        register_dispatcher(Destination.NOTICE, notice)
         register_periodic(
             "takedown.notices", every=timedelta(minutes=5), task=tasks.send_due_notices
         )

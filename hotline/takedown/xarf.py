@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import idna
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -52,8 +53,10 @@ __all__ = [
     "XARF_VERSION",
     "InvalidXarfReport",
     "NoticeLine",
+    "ascii_host",
     "build_csam_report",
     "notice_email",
+    "reporter_domain",
     "validate_report",
 ]
 
@@ -495,7 +498,9 @@ def _rfc3339(moment: datetime) -> str:
 
 
 def _as_uri(url: str) -> str:
-    """``url`` with every character that RFC 3986 does not allow in its place percent-encoded."""
+    """``url`` with every character that RFC 3986 does not allow in its place percent-encoded,
+    and an internationalised host name in its IDNA (punycode) spelling: our schema's ``url``
+    is a URI, so ``http://bücher.example.test/`` is sent as ``http://xn--bcher-kva...``."""
     if _is_uri(url):
         return url
     try:
@@ -507,15 +512,59 @@ def _as_uri(url: str) -> str:
         return quote(_STRAY_PERCENT.sub("%25", component), safe=safe)
 
     path_safe = "!$&'()*+,;=:@/%"
+    userinfo, at, host_and_port = parts.netloc.rpartition("@")
+    if not host_and_port.startswith("["):  # an IP literal is ASCII already
+        host, colon, port = host_and_port.partition(":")
+        host_and_port = ascii_host(host) + colon + port
     return urlunsplit(
         (
             parts.scheme,
-            parts.netloc,
+            encode(userinfo, "!$&'()*+,;=:%") + at + host_and_port,
             encode(parts.path, path_safe),
             encode(parts.query, path_safe + "?"),
             encode(parts.fragment, path_safe + "?"),
         )
     )
+
+
+def ascii_host(host: str) -> str:
+    """``host`` in ASCII: an internationalised name as IDNA 2008 (UTS 46 mapping) punycode,
+    falling back to IDNA 2003 for names IDNA 2008 refuses; left as it is (and so refused by
+    validation, with the reason) when neither can spell it."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        pass
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def reporter_domain(base_url: str) -> str:
+    """The public host name in ``base_url`` (this instance's public address), for XARF's
+    ``reporter.domain`` and ``sender.domain``.
+
+    Those members are required and name the reporting organisation's domain, so an address
+    a hosting provider cannot look up is refused rather than sent: an IP address, a loopback
+    or single-label name (``localhost``), or no host at all. Raises ``ValueError`` saying so.
+    """
+    try:
+        host = (urlsplit(base_url).hostname or "").rstrip(".")
+    except ValueError:
+        host = ""
+    if not host:
+        raise ValueError(f"{base_url!r} has no host name")
+    if _parses(ipaddress.IPv4Address, host) or _parses(ipaddress.IPv6Address, host):
+        raise ValueError(f"{base_url!r} names an IP address, not a public host name")
+    domain = ascii_host(host)
+    if "." not in domain or domain == "localhost" or domain.endswith(".localhost"):
+        raise ValueError(f"{base_url!r} does not name a public host name ({domain!r})")
+    if not _is_hostname(domain):
+        raise ValueError(f"{base_url!r} has a host that is not a valid DNS name ({domain!r})")
+    return domain
 
 
 def _domain_of(uri: str) -> str:

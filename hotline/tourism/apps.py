@@ -10,14 +10,9 @@ class TourismConfig(AppConfig):
     label = "tourism"
 
     def ready(self) -> None:
-        from hotline.cases.models import Concern
         from hotline.core.schedule import register_periodic
-        from hotline.routing.packages import register_report_packager
-        from hotline.tourism import tasks
-        from hotline.tourism.packages import referral_email
+        from hotline.tourism import packages, tasks  # noqa: F401  (packages registers itself)
 
-        # Routing sends travel referrals; what they carry is tourism's to say.
-        register_report_packager(Concern.TRAVEL, referral_email)
         register_periodic(
             "tourism.follow_ups", every=timedelta(hours=6), task=tasks.flag_follow_ups
         )

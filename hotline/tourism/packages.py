@@ -15,8 +15,10 @@ from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
 
+from hotline.cases.models import Concern
 from hotline.routing.legal import LegalFact, facts_for
 from hotline.routing.models import Referral
+from hotline.routing.packages import REPORT_PACKAGERS
 from hotline.tourism.models import TravelReport
 
 PACKAGE_FORMAT = "hotline-travel-referral/1"
@@ -192,3 +194,7 @@ def company_notice_email(*, company_name: str, reference: str, text: str) -> dic
             f"{settings.INSTANCE_NAME}\n"
         ),
     }
+
+
+# Routing sends travel referrals; what they carry is tourism's to say.
+REPORT_PACKAGERS.register(Concern.TRAVEL, referral_email)

@@ -1,4 +1,4 @@
-"""Staff and public pages of the tourism app (mounted in hotline/urls.py at /travel/)."""
+"""Staff and public pages of the tourism app (mounted in hotline/site/urls.py at /travel/)."""
 
 from __future__ import annotations
 

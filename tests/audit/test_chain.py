@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import hashlib
 import threading
+from datetime import UTC, datetime
 from importlib import import_module
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 
-from hotline.audit.actions import record, verify_chain
+from hotline.audit.actions import GENESIS, event_hash, record, verify_chain
 from hotline.audit.models import AuditEvent
 
 SQLITE_UP = import_module("hotline.audit.migrations.0002_append_only").SQLITE_UP
+# SHA-256 of the payload spelled out in test_event_hash_known_answer, for external verifiers.
+KNOWN_HASH = "444f87de4621d52093fdb01719bdadc356edfd1f0ea59642791f8e82011178ef"
 
 
 def _three_events() -> list[AuditEvent]:
@@ -102,3 +107,70 @@ def test_concurrent_writers_extend_one_chain() -> None:
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(
         range(1, writers * per_writer + 1)
     )
+
+
+def _forge(event: AuditEvent, **changes: object) -> None:
+    """Rewrite ``event`` and recompute its hash and every later one, relinking the chain:
+    what an attacker with write access and the code does to hide an edit."""
+    AuditEvent.objects.filter(pk=event.pk).update(**changes)
+    previous = AuditEvent.objects.get(seq=event.seq - 1).hash if event.seq > 1 else GENESIS
+    for later in AuditEvent.objects.filter(seq__gte=event.seq).order_by("seq"):
+        later.prev_hash = previous
+        later.hash = event_hash(later)
+        AuditEvent.objects.filter(pk=later.pk).update(prev_hash=later.prev_hash, hash=later.hash)
+        previous = later.hash
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forged_chain_with_recomputed_hashes_is_caught_against_the_recorded_head(
+    tamper: None,
+) -> None:
+    _, second, _ = _three_events()
+    out = StringIO()
+    call_command("audit", "head", stdout=out)
+    recorded_head = out.getvalue().strip()
+
+    _forge(second, detail={"forged": True})
+
+    assert list(verify_chain()) == []  # self-consistent: only an anchor reveals it
+    err = StringIO()
+    with pytest.raises(CommandError, match="audit chain BROKEN: 1 problem"):
+        call_command("audit", "verify", "--expect-head", recorded_head, stderr=err)
+    assert err.getvalue() == (
+        "event #3: recorded head not found: events were removed or rewritten\n"
+    )
+
+
+def _unsaved(prev_hash: str) -> AuditEvent:
+    return AuditEvent(
+        seq=7,
+        at=datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC),
+        actor="user:alice",
+        organisation="Hotline A",
+        action="case.view",
+        object_type="cases.report",
+        object_id="42",
+        detail={"fields": ["url"], "note": "é"},
+        prev_hash=prev_hash,
+    )
+
+
+def test_event_hash_depends_on_the_previous_event_hash() -> None:
+    first = event_hash(_unsaved("a" * 64))
+    second = event_hash(_unsaved("b" * 64))
+
+    assert first != second
+
+
+def test_event_hash_known_answer() -> None:
+    # The canonical payload (sorted keys, no spaces, UTF-8, microsecond UTC time) and its
+    # SHA-256: changing either breaks every chain already written.
+    event = _unsaved("a" * 64)
+    payload = (
+        '{"action":"case.view","actor":"user:alice","at":"2026-01-02T03:04:05.600000Z",'
+        '"detail":{"fields":["url"],"note":"é"},"object_id":"42","object_type":"cases.report",'
+        '"organisation":"Hotline A","prev_hash":"' + "a" * 64 + '","seq":7}'
+    )
+
+    assert event_hash(event) == hashlib.sha256(payload.encode()).hexdigest()
+    assert event_hash(event) == KNOWN_HASH

@@ -7,6 +7,7 @@ from django_tasks_db.models import DBTaskResult
 
 from hotline.core import schedule
 from hotline.core.models import ScheduledJob
+from hotline.core.registry import Registry
 
 
 @pytest.mark.django_db
@@ -15,7 +16,7 @@ def test_scheduler_enqueues_when_due_and_not_again_until_interval(
 ) -> None:
     from hotline.core.tasks import prune_platform_state
 
-    monkeypatch.setattr(schedule, "JOBS", {})
+    monkeypatch.setattr(schedule, "JOBS", Registry("periodic job"))
     schedule.register_periodic("prune", every=timedelta(hours=1), task=prune_platform_state)
 
     assert schedule.enqueue_due_jobs() == ["prune"]

@@ -13,11 +13,11 @@ from django.test import Client
 
 from hotline.accounts.actions import issue_credential
 from hotline.accounts.models import ClientKind, Organisation, OrganisationKind, Scope
-from hotline.cases.actions import FileInput, ReportInput, Verdict, assess_item, file_report
-from hotline.cases.models import Channel, Concern, Item
+from hotline.cases.actions import FileInput, Verdict
+from hotline.cases.models import Item
 from hotline.feeds.models import Entry
 from tests.conftest import World
-from tests.routing.factories import hosted_item, routing_world
+from tests.factories import AssessedFileFactory, AssessedItemFactory, routing_world
 
 BASELINE = Verdict(
     legality="baseline", scheme="inhope", severity="baseline", age_group="prepubescent"
@@ -40,18 +40,17 @@ def blocking(world: World) -> World:
 
 def listed_page(url: str, world: World) -> Entry:
     """A page hosted at home, assessed as baseline: routing puts it on the blocklist."""
-    item = hosted_item(url, country="FR")
-    assess_item(item, BASELINE, acting_user=world.alice)
+    item = AssessedItemFactory.create(
+        url=url, hosted_in="FR", verdict=BASELINE, analyst=world.alice
+    )
     return Entry.objects.get(item=item, kind="url")
 
 
 def confirmed_file(world: World, **hashes: Any) -> Item:
     """A file known by its hashes, assessed as baseline: routing confirms its hashes."""
-    item = file_report(
-        ReportInput(channel=Channel.COMPANY_API, concern=Concern.CSAM, files=[FileInput(**hashes)]),
-        actor=None,
-    ).new_items[0]
-    assess_item(item, BASELINE, acting_user=world.alice)
+    item: Item = AssessedFileFactory.create(
+        hashes=FileInput(**hashes), verdict=BASELINE, analyst=world.alice
+    )
     return item
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import dns.zone
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from hotline.accounts.actions import revoke_credential
@@ -15,6 +16,7 @@ from hotline.audit.models import AuditEvent
 from hotline.feeds import actions
 from hotline.feeds.models import Entry
 from hotline.matching.formats import HashRecord, get_format
+from hotline.matching.own_list import own_list_name
 from hotline.takedown.actions import confirm_removed
 from tests.conftest import World
 from tests.feeds.conftest import Consumer, confirmed_file, consumer, listed_page
@@ -335,3 +337,36 @@ def test_hashed_form_exists_only_for_urls(blocking: World) -> None:
     response = _get(mobile, "api_feeds_phone", hashed="1")
 
     assert _problem(response) == (400, "Bad parameter", "the phone feed has no hashed form")
+
+
+def test_hash_list_cli_export_in_vics_writes_the_feeds_integer_categories(
+    blocking: World,
+) -> None:
+    confirmed_file(blocking, md5="1" * 32, sha256="2" * 64)
+    sharer = consumer("Hash sharer", Scope.FEED_HASHES, kind="industry")
+    out = io.StringIO()
+
+    call_command(
+        "hashlist",
+        "export",
+        "--list",
+        own_list_name(),
+        "--format",
+        "vics",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    feed = json.loads(_body(_get(sharer, "api_feeds_hashes", format="vics")))
+
+    def categories(document: dict[str, Any]) -> dict[str, Any]:
+        return {
+            (media.get("MD5") or media.get("SHA256")): (
+                media["Category"],
+                media["IsPrecategorized"],
+            )
+            for media in document["value"]
+        }
+
+    exported = categories(json.loads(out.getvalue()))
+    assert exported == {"1" * 32: (1, True), "2" * 64: (1, True)}
+    assert exported == categories(feed)

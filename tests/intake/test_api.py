@@ -150,13 +150,7 @@ def test_hash_only_submission_is_first_class(world: World) -> None:
         ),
         (
             {"reports": [report(files=[{"sha256": "xyz"}])]},
-            [
-                ("reports[0].files[0].sha256", "must be 64 hexadecimal characters"),
-                (
-                    "reports[0].files[0]",
-                    "give at least one of md5, sha1, sha256 (the file itself is not needed)",
-                ),
-            ],
+            [("reports[0].files[0].sha256", "must be 64 hexadecimal characters")],
         ),
         (
             {"reports": [report(files=[{"md5": "c" * 32, "pdq_quality": 101}])]},

@@ -150,3 +150,59 @@ def test_form_is_served_in_the_language_the_browser_asks_for() -> None:
 
     assert response["Content-Language"] == "fr"
     assert '<html lang="fr">' in response.content.decode()
+
+
+LONG_HOST = ("a" * 60 + ".") * 5 + "example.test"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("urls", "message"),
+    [
+        ("not a url", "Line 1 has no site name with a dot, such as example.com/page: not a url"),
+        ("example", "Line 1 has no site name with a dot, such as example.com/page: example"),
+        (
+            "ftp://example.test/file",
+            "Line 1 must start with http:// or https://: ftp://example.test/file",
+        ),
+        (
+            f"http://{LONG_HOST}/",
+            f"Line 1 has a site name longer than 253 characters: {f'http://{LONG_HOST}/'[:100]}",
+        ),
+        (
+            "http://" + "b" * 64 + ".example.test/",
+            "Line 1 has a part of its site name longer than 63 characters: "
+            + ("http://" + "b" * 64 + ".example.test/")[:100],
+        ),
+        (
+            "http://example.test/" + "p" * 2100,
+            "Line 1 is longer than 2048 characters: " + ("http://example.test/" + "p" * 2100)[:100],
+        ),
+    ],
+)
+def test_address_a_hotline_cannot_act_on_is_a_form_error(urls: str, message: str) -> None:
+    response = _post({**VALID, "urls": urls})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["urls"] == [message]
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_address_errors_are_translated() -> None:
+    response = _post({**VALID, "urls": "example"}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.context["form"].errors["urls"] == [
+        "La ligne 1 n'a pas de nom de site avec un point, comme example.com/page : example"
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "urls", ["example.test/page", "https://192.0.2.1/x", "http://[2001:db8::1]/", "bücher.example"]
+)
+def test_address_without_scheme_or_with_an_ip_is_accepted(urls: str) -> None:
+    response = _post({**VALID, "urls": urls})
+
+    assert response.status_code == 200
+    assert Report.objects.count() == 1

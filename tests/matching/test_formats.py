@@ -134,6 +134,26 @@ def test_vics_export_round_trips() -> None:
     assert json.loads(out.getvalue())["value"][0]["MD5"] == MD5.upper()
 
 
+def test_vics_export_writes_every_category_as_an_integer() -> None:
+    records = [
+        HashRecord("md5", MD5, category="baseline"),
+        HashRecord("md5", "0" * 32, category="national"),
+        HashRecord("md5", "1" * 32, category="2"),
+        HashRecord("md5", "2" * 32, category=""),
+    ]
+    out = io.BytesIO()
+
+    get_format("vics").export(records, out)
+
+    media = json.loads(out.getvalue())["value"]
+    assert [(m["Category"], m["IsPrecategorized"]) for m in media] == [
+        (1, True),
+        (0, False),
+        (2, True),
+        (0, False),
+    ]
+
+
 def test_csv_reports_bad_lines_by_number_and_keeps_good_ones() -> None:
     data = f"algorithm,value,quality,category\nmd5,{MD5},,1\nmd5,xyz,,1\npdq,{PDQ},85,2\nsha1,{SHA1},abc,\n".encode()
 

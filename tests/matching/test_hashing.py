@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from PIL import Image
 
 from hotline.matching.errors import InvalidHash, MalformedMedia, MediaTooLarge, UnsupportedMedia
 from hotline.matching.hashing import (
@@ -123,3 +124,43 @@ def test_hash_stream_tiny_image_has_zero_quality() -> None:
     pdq = hash_stream(io.BytesIO(png)).values["pdq"]
 
     assert (pdq.value, pdq.quality) == ("0" * 64, 0)
+
+
+def _pdq_distance_and_quality(data: bytes, reference: bytes) -> tuple[int, int]:
+    ours = hash_stream(io.BytesIO(data)).values["pdq"]
+    theirs = hash_stream(io.BytesIO(reference)).values["pdq"]
+    distance = (int(ours.value, 16) ^ int(theirs.value, 16)).bit_count()
+    return distance, int(ours.quality or 0)
+
+
+# Wider than twice the 512 px working size, so the decoder must box-reduce it.
+_LARGE = {"width": 1100, "height": 700}
+
+
+@pytest.mark.parametrize("image_format", ["GIF", "PNG"])
+def test_hash_stream_pdq_of_a_large_palette_image_equals_its_rgb_conversion(
+    image_format: str,
+) -> None:
+    palette = synthetic_image(11, **_LARGE).quantize(colors=64, method=Image.Quantize.FASTOCTREE)
+    assert palette.mode == "P"
+
+    distance, quality = _pdq_distance_and_quality(
+        encode(palette, image_format), encode(palette.convert("RGB"), "PNG")
+    )
+
+    assert distance <= 10
+    assert quality >= 50
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "BMP"])
+def test_hash_stream_pdq_of_a_large_one_bit_image_equals_its_rgb_conversion(
+    image_format: str,
+) -> None:
+    bilevel = synthetic_image(13, **_LARGE).convert("1")
+
+    distance, quality = _pdq_distance_and_quality(
+        encode(bilevel, image_format), encode(bilevel.convert("RGB"), "PNG")
+    )
+
+    assert distance <= 10
+    assert quality >= 50

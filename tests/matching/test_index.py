@@ -58,3 +58,32 @@ def test_match_index_routes_algorithms_and_removes_by_key() -> None:
     assert index.lookup("pdq", near) == [IndexHit(3, 1)]
     assert index.remove([1, 3]) == 2
     assert (index.lookup("md5", _md5(1).hex()), index.lookup("pdq", near)) == ([], [])
+
+
+def _flipped(value: str, bits: int) -> str:
+    return f"{int(value, 16) ^ ((1 << bits) - 1):064x}"
+
+
+def test_match_index_segment_built_from_small_adds_keeps_radius_and_quality_floor() -> None:
+    # Entries arrive a few at a time (as a refresh adds new ones) until the 1,024-entry
+    # buffer fills and becomes a segment: the planted hashes are then searched there.
+    query = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+    index = MatchIndex()
+    planted = [
+        IndexEntry(1, "pdq", _flipped(query, 31), 90),
+        IndexEntry(2, "pdq", _flipped(query, 32), 90),
+        IndexEntry(3, "pdq", _flipped(query, 1), 49),
+        IndexEntry(4, "pdq", _flipped(query, 2), 50),
+    ]
+    rng = np.random.default_rng(22)
+    background = [
+        IndexEntry(100 + n, "pdq", bytes(row).hex(), 90)
+        for n, row in enumerate(rng.integers(0, 256, (1020, 32), dtype=np.uint8))
+    ]
+    entries = planted + background
+    for start in range(0, len(entries), 8):
+        index.add(entries[start : start + 8])
+
+    assert index.pdq.segment_sizes == [1024]
+    assert len(index.pdq) == 1024  # the buffer is empty
+    assert index.lookup("pdq", query) == [IndexHit(4, 2), IndexHit(1, 31)]

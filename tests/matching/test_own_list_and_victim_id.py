@@ -10,6 +10,7 @@ from django.test import Client
 from hotline.accounts.actions import issue_credential
 from hotline.accounts.models import ClientKind, Scope
 from hotline.audit.models import AuditEvent
+from hotline.cases import victim_id
 from hotline.cases.actions import (
     FileInput,
     ReportInput,
@@ -19,7 +20,6 @@ from hotline.cases.actions import (
     record_enrichment,
 )
 from hotline.cases.models import Channel, Concern, Item
-from hotline.matching import victim_id
 from hotline.matching.models import HashEntry, HashListSource
 from hotline.matching.sync import reset_shared_index
 from hotline.routing.models import Referral, ReferralStatus

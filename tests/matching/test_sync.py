@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 
 from hotline.matching import actions
@@ -71,3 +72,35 @@ def test_parse_query_tells_algorithms_apart_by_length() -> None:
     assert parse_query(MD5.upper()) == [("md5", MD5)]
     assert [name for name, _ in parse_query(PDQ)] == ["pdq", "sha256"]
     assert parse_query(f"pdq:{PDQ}") == [("pdq", PDQ)]
+
+
+def _flipped(value: str, bits: int) -> str:
+    """``value`` with its lowest ``bits`` bits inverted: exactly ``bits`` away."""
+    return f"{int(value, 16) ^ ((1 << bits) - 1):064x}"
+
+
+def test_refresh_builds_a_segment_that_keeps_the_radius_and_the_quality_floor(db: None) -> None:
+    # More hashes than the PDQ index's 1,024-entry buffer, loaded as a worker loads them,
+    # so the planted ones are searched in a multi-index segment, not by brute force.
+    rng = np.random.default_rng(21)
+    background = [bytes(row).hex() for row in rng.integers(0, 256, (1200, 32), dtype=np.uint8)]
+    planted = {
+        "at_radius": (_flipped(PDQ, 31), 90),
+        "past_radius": (_flipped(PDQ, 32), 90),
+        "below_floor": (_flipped(PDQ, 1), 49),
+        "at_floor": (_flipped(PDQ, 2), 50),
+    }
+    hash_list = actions.create_hash_list(name="Large", acting_user=None)
+    lines = [f"{value},90" for value in background]
+    lines += [f"{value},{quality}" for value, quality in planted.values()]
+    _import(hash_list, "\n".join(lines) + "\n", fmt="pdq")
+    sync = IndexSync()
+
+    sync.refresh()
+
+    pdq_index = sync.index.pdq
+    assert sum(pdq_index.segment_sizes) == len(pdq_index) == 1204  # nothing left in the buffer
+    found = {
+        match.entry.value: match.distance for match in find_matches("pdq", PDQ, index=sync.index)
+    }
+    assert found == {planted["at_radius"][0]: 31, planted["at_floor"][0]: 2}

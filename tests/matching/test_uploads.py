@@ -19,13 +19,13 @@ from PIL import Image, ImageDraw, ImageFilter, ImageStat
 
 from hotline.audit.models import AuditEvent
 from hotline.cases.actions import FileInput, ReportInput, file_report
+from hotline.cases.media import attach_media
 from hotline.cases.models import Channel, Concern, Item
 from hotline.matching.errors import MediaTooLarge, UnsupportedMedia
 from hotline.matching.models import MediaFile
 from hotline.matching.uploads import (
     HashMismatch,
     UploadsDisabled,
-    attach_media,
     purge_expired,
     rotate_keys,
 )

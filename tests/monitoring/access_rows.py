@@ -14,10 +14,10 @@ from tests.conftest import World
 
 # Statistics, targets and reports: supervisors, administrators and auditors.
 READERS = ("charlie", "erin", "frank")
+# Targets' evidence is kept by supervisors and administrators; auditors only read it.
+EDITORS = ("charlie", "erin")
 # The legal matrix: everyone of our hotline whose work routes cases, and auditors.
 LEGAL_READERS = ("alice", "charlie", "erin", "frank")
-# Targets are kept by supervisors and administrators; auditors only read them.
-TARGET_EDITORS = ("charlie", "erin")
 
 
 def _target(world: World) -> dict[str, Any]:
@@ -55,12 +55,10 @@ ROWS: dict[str, Row] = {
     ),
     "monitoring:targets": Row(staff(*READERS)),
     "monitoring:targets_export": Row(staff(*READERS)),
-    "monitoring:target_create": Row(staff(*TARGET_EDITORS)),
+    "monitoring:target_create": Row(staff(*EDITORS)),
     "monitoring:target": Row(staff(*READERS), kwargs=_target),
-    "monitoring:target_edit": Row(staff(*TARGET_EDITORS), kwargs=_target),
-    "monitoring:target_archive": Row(
-        staff(*TARGET_EDITORS, status=302), kwargs=_target, method="post"
-    ),
+    "monitoring:target_edit": Row(staff(*EDITORS), kwargs=_target),
+    "monitoring:target_archive": Row(staff(*EDITORS, status=302), kwargs=_target, method="post"),
     "monitoring:report_index": Row(staff(*READERS)),
     "monitoring:report": Row(staff(*READERS), kwargs=_this_year),
     "monitoring:report_pdf": Row(staff(*READERS), kwargs=_this_year),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from hotline.monitoring import legal_matrix
-from hotline.monitoring.demo import ILLUSTRATIVE_MATRIX, load_monitoring_demo
 from hotline.monitoring.models import LegalFactChange, NationalTarget
 from hotline.routing.models import JurisdictionProfile
+from hotline.site.demo.monitoring import ILLUSTRATIVE_MATRIX, load_monitoring_demo
 from tests.conftest import World, signed_in
 
 

@@ -551,17 +551,24 @@ def test_forward_of_an_item_already_found_not_illegal_is_answered_at_once(
 
 
 def test_federation_is_plugged_into_outbox_routing_cases_and_takedown() -> None:
-    from hotline.cases.actions import VERDICT_HOOKS
+    from hotline.cases.events import item_assessed
     from hotline.core.schedule import JOBS
     from hotline.outbox.channels.http import SIGNERS
     from hotline.routing.destinations import DISPATCHERS
     from hotline.routing.federation import actions, identity, tasks
-    from hotline.takedown.actions import REMOVAL_HOOKS
+    from hotline.takedown.events import removal_confirmed
 
     assert SIGNERS["federation"] is identity.sign_outgoing
     assert DISPATCHERS["partner"] is actions.forward_referral
-    assert VERDICT_HOOKS.count(actions.tell_origin_after_verdict) == 1
-    assert REMOVAL_HOOKS.count(actions.tell_origin_after_removal) == 1
+    assert (
+        item_assessed.listeners.count(
+            "hotline.routing.federation.actions.tell_origin_after_verdict"
+        )
+        == 1
+    )
+    assert (
+        removal_confirmed.listeners.count("hotline.takedown.actions.tell_partners_of_removal") == 1
+    )
     assert JOBS["routing.federation_nonces"].task is tasks.purge_signature_nonces
 
 

@@ -4,22 +4,24 @@ re-checks against a real HTTP server → removal and time to removal."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from hotline.cases.actions import Verdict, assess_item
+from hotline.cases.actions import Verdict
 from hotline.cases.models import CloseReason, Item, ItemStatus
 from hotline.outbox.actions import deliver_due
+from hotline.outbox.models import OutboxMessage
 from hotline.routing.models import Destination, Referral, ReferralStatus
 from hotline.takedown import actions
 from hotline.takedown.models import Notice, NoticeStatus
 from hotline.takedown.tasks import check_liveness, items_due_for_liveness
 from hotline.takedown.xarf import validate_report
 from tests.conftest import World
-from tests.routing.factories import hosted_item, routing_world
+from tests.factories import AssessedItemFactory, routing_world
 from tests.takedown.conftest import SmtpServer
 from tests.takedown.servers import Origin
 
@@ -36,12 +38,14 @@ def mail(settings: Any, smtp_server: SmtpServer) -> SmtpServer:
     settings.EMAIL_HOST = smtp_server.host
     settings.EMAIL_PORT = smtp_server.port
     settings.TAKEDOWN_REPLY_TO = "takedown@hotline.example.test"
+    settings.BASE_URL = "https://hotline.example.test"
     return smtp_server
 
 
 def _assessed(world: World, url: str, abuse: str = "abuse@host.example.test") -> Item:
-    item = hosted_item(url, country="FR", abuse_email=abuse)
-    assess_item(item, BASELINE, acting_user=world.alice)
+    item: Item = AssessedItemFactory.create(
+        url=url, hosted_in="FR", abuse_email=abuse, verdict=BASELINE, analyst=world.alice
+    )
     return item
 
 
@@ -78,6 +82,51 @@ def test_notice_reaches_the_abuse_contact_with_valid_xarf_per_url(
         referral = Referral.objects.get(item=item, destination=Destination.NOTICE)
         assert referral.status == ReferralStatus.SENT
         assert Item.objects.get(pk=item.pk).timeline.notice_sent_at is not None  # type: ignore[attr-defined]
+
+
+def test_notice_xarf_names_the_public_host_and_the_verification_time(
+    world: World, mail: SmtpServer
+) -> None:
+    routing_world()
+    item = _assessed(world, "http://images.example.test/a")
+    assessment = item.assessments.get()
+
+    actions.send_due_notices()
+    while deliver_due("test-worker"):
+        pass
+
+    notice = next(m for m in mail.wait_for_messages(2) if "Takedown" in (m["Subject"] or ""))
+    (attachment,) = [
+        p for p in notice.iter_attachments() if p.get_content_type() == "application/json"
+    ]
+    report = json.loads(attachment.get_content())
+    body = notice.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert validate_report(report) == []
+    assert (report["reporter"]["domain"], report["sender"]["domain"]) == (
+        "hotline.example.test",
+        "hotline.example.test",
+    )
+    assert report["verified_at"] == assessment.created_at.astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    assert attachment.get_filename() == f"xarf-{report['report_id']}.json"
+    assert f"Our reference: {report['report_id']}\n" in body
+
+
+def test_notice_without_a_public_host_name_fails_clearly_and_sends_nothing(
+    world: World, mail: SmtpServer, settings: Any
+) -> None:
+    settings.BASE_URL = "http://127.0.0.1:8000"  # the laptop default
+    routing_world()
+    _assessed(world, "http://images.example.test/a")
+    notice = Notice.objects.get()
+
+    with pytest.raises(ImproperlyConfigured, match=r"^HOTLINE_BASE_URL: takedown notices need"):
+        actions.send_due_notices()
+
+    notice.refresh_from_db()
+    assert (notice.send_count, notice.first_sent_at) == (0, None)
+    assert not OutboxMessage.objects.filter(destination="abuse@host.example.test").exists()
 
 
 def test_notice_repeats_every_interval_and_escalates(

@@ -23,6 +23,7 @@ from hotline.takedown.xarf import (
     NoticeLine,
     build_csam_report,
     notice_email,
+    reporter_domain,
     validate_report,
 )
 from tests.takedown.conftest import SmtpServer
@@ -191,6 +192,49 @@ def test_build_csam_report_percent_encodes_what_a_uri_may_not_contain() -> None:
 
     assert report["url"] == "https://files.example.test/a%20b%7Cc%7Bd%7D/%C3%A4%25zz?q=%5B1%5D%5E"
     assert validate_report(report) == []
+
+
+def test_build_csam_report_sends_a_non_ascii_host_in_punycode() -> None:
+    report = _report(url="http://bücher.example.test/regal/ä?seite=1")
+
+    assert report["url"] == "http://xn--bcher-kva.example.test/regal/%C3%A4?seite=1"
+    assert validate_report(report) == []
+    assert Draft202012Validator(CSAM_REPORT_SCHEMA).is_valid(report)
+
+
+def test_build_csam_report_punycodes_the_host_but_keeps_user_info_and_port() -> None:
+    report = _report(url="http://üser@BÜCHER.example.test:8080/p")
+
+    assert report["url"] == "http://%C3%BCser@xn--bcher-kva.example.test:8080/p"
+    assert report["source_identifier"] == "192.0.2.10"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "domain"),
+    [
+        ("https://hotline.example.test", "hotline.example.test"),
+        ("https://Hotline.Example.TEST:8443/prefix", "hotline.example.test"),
+        ("https://büro.example.test", "xn--bro-hoa.example.test"),
+    ],
+)
+def test_reporter_domain_is_the_public_host_name(base_url: str, domain: str) -> None:
+    assert reporter_domain(base_url) == domain
+
+
+@pytest.mark.parametrize(
+    ("base_url", "reason"),
+    [
+        ("http://127.0.0.1:8000", "names an IP address"),
+        ("http://[::1]:8000", "names an IP address"),
+        ("http://localhost:8000", "does not name a public host name"),
+        ("http://app.localhost", "does not name a public host name"),
+        ("http://hotline/", "does not name a public host name"),
+        ("hotline.example.test", "has no host name"),
+    ],
+)
+def test_reporter_domain_refuses_what_a_provider_cannot_look_up(base_url: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        reporter_domain(base_url)
 
 
 def test_build_csam_report_naive_timestamp_raises() -> None:

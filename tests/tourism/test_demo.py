@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.site.demo.tourism import load_tourism_demo
 from hotline.tourism import queries
-from hotline.tourism.demo import load_tourism_demo
 from hotline.tourism.models import Company, CriterionAssessment, TravelReport
 
 

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from hotline.cases.models import Item
+from hotline.core.registry import Registry
 
 Enricher = Callable[[Item], dict[str, Any] | None]
-ENRICHERS: dict[str, Enricher] = {}
+ENRICHERS: Registry[Enricher] = Registry("enricher")
 
 
 def register_enricher(name: str, enricher: Enricher) -> None:
-    ENRICHERS[name] = enricher
+    """Run ``enricher`` for every new item, after those registered before it."""
+    ENRICHERS.register(name, enricher)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import BinaryIO, Protocol
 
+from hotline.core.registry import Registry
 from hotline.matching.errors import InvalidHash
 from hotline.matching.hashing import normalise_value
 
@@ -70,18 +71,17 @@ class HashListFormat(Protocol):
         ...
 
 
-_REGISTRY: dict[str, HashListFormat] = {}
+_REGISTRY: Registry[HashListFormat] = Registry("hash list format")
 
 
 def register(fmt: HashListFormat) -> HashListFormat:
     """Add a format to the registry under its name."""
     if fmt.name in _REGISTRY:
         raise ValueError(f"hash list format {fmt.name!r} is already registered")
-    _REGISTRY[fmt.name] = fmt
-    return fmt
+    return _REGISTRY.register(fmt.name, fmt)
 
 
-def registered() -> dict[str, HashListFormat]:
+def registered() -> Registry[HashListFormat]:
     return _REGISTRY
 
 

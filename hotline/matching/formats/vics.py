@@ -12,7 +12,8 @@ declared counts (``odata.count``, ``Media@odata.count``, ``MediaCount``) that do
 not match the media present (reported as a notice, the actual media imported);
 ``Category`` as a number or a string; field names in any letter case.
 
-Written: VICS 2.0, one media record per hash. PDQ hashes, which VICS has no
+Written: VICS 2.0, one media record per hash, ``Category`` always an integer
+(:func:`vics_category`). PDQ hashes, which VICS has no
 field for, go in a ``PDQ`` property (with ``PDQQuality``) that VICS tools ignore.
 """
 
@@ -44,6 +45,22 @@ _FIELDS = {"md5": "MD5", "sha1": "SHA1", "sha256": "SHA256", "pdq": "PDQ"}
 _COUNT_KEYS = ("media@odata.count", "mediacount", "odata.count", "@odata.count")
 _MEDIA_ARRAYS = ("Media", "media")
 _CONTAINERS = ("value.item", "item")
+# VICS categories are integers (readers refuse text). Project VIC's 1 is child abuse
+# material, which our assessments call "baseline"; 0 is "uncategorised".
+VICS_CATEGORIES = {"baseline": 1}
+UNCATEGORISED = 0
+
+
+def vics_category(category: str) -> int:
+    """The VICS ``Category`` number for a stored category label.
+
+    Numbers (as imported from VICS or CSV lists) are kept; our own labels are
+    mapped by :data:`VICS_CATEGORIES`; any other label has no VICS number and is
+    written as uncategorised, so the receiving analyst categorises it.
+    """
+    if category.isdigit():
+        return int(category)
+    return VICS_CATEGORIES.get(category, UNCATEGORISED)
 
 
 class _WithoutBom:
@@ -188,8 +205,8 @@ class VicsFormat:
         written = 0
         for record in records:
             media: dict[str, Any] = {"MediaID": written + 1}
-            category = record.category
-            media["Category"] = int(category) if category.isdigit() else category
+            category = vics_category(record.category)
+            media["Category"] = category
             media[_FIELDS[record.algorithm]] = (
                 record.value.upper() if record.algorithm != "pdq" else record.value
             )
@@ -197,7 +214,7 @@ class VicsFormat:
                 media["PDQQuality"] = record.quality
             if record.first_seen is not None:
                 media["DateUpdated"] = format_timestamp(record.first_seen)
-            media["IsPrecategorized"] = bool(category)
+            media["IsPrecategorized"] = category != UNCATEGORISED
             out.write((b"\n" if written == 0 else b",\n") + json.dumps(media).encode())
             written += 1
         out.write(b"\n]}\n")

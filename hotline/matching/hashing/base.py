@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
+from hotline.core.registry import Registry
 from hotline.matching.errors import InvalidHash
 from hotline.matching.media import MediaType
 
@@ -59,18 +60,17 @@ class HashAlgorithm(Protocol):
         ...
 
 
-_REGISTRY: dict[str, HashAlgorithm] = {}
+_REGISTRY: Registry[HashAlgorithm] = Registry("hash algorithm")
 
 
 def register(algorithm: HashAlgorithm) -> HashAlgorithm:
     """Add an algorithm to the registry under its name; names are unique."""
     if algorithm.name in _REGISTRY:
         raise ValueError(f"hash algorithm {algorithm.name!r} is already registered")
-    _REGISTRY[algorithm.name] = algorithm
-    return algorithm
+    return _REGISTRY.register(algorithm.name, algorithm)
 
 
-def registered() -> dict[str, HashAlgorithm]:
+def registered() -> Registry[HashAlgorithm]:
     """The registry: name to algorithm, in registration order."""
     return _REGISTRY
 

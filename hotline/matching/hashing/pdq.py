@@ -39,6 +39,8 @@ _PILLOW_FORMATS = {
     media.WEBP.name: "WEBP",
     media.BMP.name: "BMP",
 }
+# Modes whose pixels cannot be box-averaged as they are (see _reduced).
+_NOT_REDUCIBLE = frozenset({"P", "PA", "1"})
 # What Pillow raises on truncated or corrupt input.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError)
 
@@ -81,7 +83,14 @@ def _reduced(image: Image.Image) -> Image.Image:
         max(1, math.ceil(width / (2 * WORKING_SIZE))),
         max(1, math.ceil(height / (2 * WORKING_SIZE))),
     )
-    return image.reduce(factors) if factors != (1, 1) else image
+    if factors == (1, 1):
+        return image
+    if image.mode in _NOT_REDUCIBLE or image.mode.startswith("I;16"):
+        # Averaging palette indices (P, PA: most GIFs) would mix unrelated colours, and
+        # Pillow cannot reduce 1-bit or 16-bit images at all: reduce their RGB instead,
+        # which is what the caller converts them to anyway.
+        image = image.convert("RGB")
+    return image.reduce(factors)
 
 
 def _decode_luma(data: bytes, media_type: MediaType, *, exact: bool) -> np.ndarray:

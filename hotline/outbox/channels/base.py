@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from hotline.core.registry import Registry
+
 if TYPE_CHECKING:
     from hotline.outbox.models import OutboxMessage
 
@@ -24,16 +26,17 @@ class Channel(Protocol):
     def deliver(self, message: OutboxMessage) -> None: ...
 
 
-_REGISTRY: dict[str, Channel] = {}
+CHANNELS: Registry[Channel] = Registry("outbox channel")
 
 
 def register(channel: Channel) -> Channel:
-    _REGISTRY[channel.name] = channel
-    return channel
+    """Make ``channel`` deliver messages queued for ``channel.name`` (a module registers its
+    channel on import; a second channel of that name is refused)."""
+    return CHANNELS.register(channel.name, channel)
 
 
 def get_channel(name: str) -> Channel:
     try:
-        return _REGISTRY[name]
+        return CHANNELS[name]
     except KeyError:
         raise PermanentFailure(f"no delivery channel named {name!r}") from None

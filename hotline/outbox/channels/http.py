@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from hotline.core.registry import Registry
 from hotline.outbox.channels.base import PermanentFailure, TemporaryFailure, register
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 # A signer gets (method, url, body, headers) and returns headers to add.
 Signer = Callable[[str, str, bytes, dict[str, str]], dict[str, str]]
-SIGNERS: dict[str, Signer] = {}
+SIGNERS: Registry[Signer] = Registry("outbox signer")
 
 _RETRYABLE = {408, 425, 429}
 

@@ -49,53 +49,10 @@ Modules: ``signatures`` (RFC 9421 signing and verifying, pure), ``structured_fie
 RFC 8941 subset signatures need, pure), ``keys`` (Ed25519 keys, their text forms and key ids),
 ``nonces`` (replay protection: the store's rules, the database store, an in-memory fake),
 ``protocol`` (message formats, pure), ``identity`` (our key, the outbox signer), ``actions``
-(every write), ``views`` (the inbox), ``tasks`` (nonce purge).
+(every write), ``views`` (the inbox), ``tasks`` (nonce purge), ``wiring`` (registers the
+signer, the ``partner`` destination and the nonce purge).
 
 Why our own RFC 8941 and RFC 9421 code, not a library
-======================================================
-
-Both maintained PyPI libraries were tried against the vectors our tests hold (tests/routing/
-rfc9421.py, test_structured_fields.py, test_signatures.py):
-
-* ``http-sfv`` 0.9.9 fails three RFC 8941 vectors: it refuses an empty field as a dictionary
-  (RFC 8941 4.2: an empty dictionary), refuses an unpadded byte sequence ``:AQI:`` (4.2.7:
-  parsers SHOULD NOT fail without ``=`` padding), and accepts ``a=1.`` (4.2.4: a decimal
-  ending in ``.`` fails parsing). It is also not what ``http-message-signatures`` builds on
-  (that uses ``http-sf``).
-* ``http-message-signatures`` 3.0.0 reproduces RFC 9421 B.2.6 (base, ``Signature-Input`` and
-  Ed25519 signature byte for byte) and the RFC 9530 digest, but does not keep our behaviour:
-  it signs parameters in its own order (``created;keyid;alg;expires;nonce``), so the
-  ``Signature-Input`` we send changes (``test_sign_request_headers_exact``); its verifier
-  refuses signed parameters outside its fixed six (a partner adding one of its own would be
-  locked out; we verify them like the rest), accepts a signature with no ``alg``, and raises one ``InvalidSignature`` for every failure, where our 401 answers name
-  the reason (bad digest, expired, unknown key, replayed nonce, ...:
-  ``test_signature_error_reasons_distinct``). Wrapping it to restore these would be as much
-  code as the signer itself, plus two dependencies (it and ``http-sf``).
-"""
+==============================================="""
 
 from __future__ import annotations
-
-from datetime import timedelta
-
-
-def register() -> None:
-    """Plug federation into routing, the outbox, cases and takedown (from ``AppConfig.ready``)."""
-    from hotline.cases.actions import VERDICT_HOOKS
-    from hotline.core.schedule import register_periodic
-    from hotline.outbox.channels.http import SIGNERS
-    from hotline.routing.destinations import register_dispatcher
-    from hotline.routing.federation import actions, tasks
-    from hotline.routing.federation.identity import sign_outgoing
-    from hotline.routing.federation.protocol import SIGNER_NAME
-    from hotline.routing.models import Destination
-    from hotline.takedown.actions import REMOVAL_HOOKS
-
-    SIGNERS[SIGNER_NAME] = sign_outgoing
-    register_dispatcher(Destination.PARTNER, actions.forward_referral)
-    if actions.tell_origin_after_verdict not in VERDICT_HOOKS:
-        VERDICT_HOOKS.append(actions.tell_origin_after_verdict)
-    if actions.tell_origin_after_removal not in REMOVAL_HOOKS:
-        REMOVAL_HOOKS.append(actions.tell_origin_after_removal)
-    register_periodic(
-        "routing.federation_nonces", every=timedelta(hours=1), task=tasks.purge_signature_nonces
-    )

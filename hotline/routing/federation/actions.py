@@ -22,8 +22,8 @@ from hotline.accounts.actions import create_organisation
 from hotline.accounts.models import Organisation, OrganisationKind, User, validate_country
 from hotline.audit.actions import record
 from hotline.cases.actions import FileInput, ReportInput, file_report
+from hotline.cases.events import ItemAssessed
 from hotline.cases.models import (
-    Assessment,
     Channel,
     CloseReason,
     Item,
@@ -35,6 +35,7 @@ from hotline.outbox.actions import enqueue
 from hotline.outbox.models import OutboxMessage
 from hotline.routing.actions import update_referral
 from hotline.routing.engine import final_assessment
+from hotline.routing.events import PartnerReportedRemoval, partner_reported_removal
 from hotline.routing.federation.identity import parse_public_key
 from hotline.routing.federation.keys import KeyFormatError, key_id_for, public_key_to_text
 from hotline.routing.federation.protocol import (
@@ -61,9 +62,8 @@ from hotline.routing.models import (
     Referral,
     ReferralStatus,
 )
+from hotline.routing.outcomes import Outcome, Sent, Waiting
 from hotline.routing.packages import item_package
-from hotline.takedown.actions import confirm_removed
-from hotline.takedown.models import Timeline
 
 # A referral only moves forward: a late or repeated message never undoes a later step.
 _LIFECYCLE = [
@@ -194,22 +194,20 @@ def send_message(
     return message
 
 
-def forward_referral(referral: Referral) -> None:
-    """The PARTNER dispatcher: queue the signed forward and mark the referral sent.
+def forward_referral(referral: Referral) -> Outcome:
+    """The PARTNER dispatcher: queue the signed forward; routing marks the referral sent.
 
     Runs inside the routing transaction. What leaves is ``item_package``: metadata, the
     assessment, the hosting trace and hashes, never the reporter or a description.
     """
     partner = referral.partner
     if partner is None or not partner.active:
-        return  # stays queued: the partner directory needs an administrator's look
+        return Waiting("the partner directory needs an administrator's look")
     package = item_package(referral.online_item, final_assessment(referral.online_item))
-    send_message(
+    message = send_message(
         partner, FORWARD, {"reference": str(referral.pk), "package": package}, related=referral
     )
-    Referral.objects.filter(pk=referral.pk).update(
-        status=ReferralStatus.SENT, sent_at=timezone.now()
-    )
+    return Sent(at=timezone.now(), message_id=message.pk)
 
 
 def _tell(inbound: InboundForward, status: str, *, at: datetime, legality: str = "") -> None:
@@ -237,12 +235,14 @@ def _forwards_of(item: Item) -> list[InboundForward]:
     )
 
 
-def tell_origin_after_verdict(item: Item, assessment: Assessment) -> None:
-    """Verdict hook: an item a partner forwarded was assessed; tell them what we found.
+def tell_origin_after_verdict(event: ItemAssessed) -> None:
+    """Listens to ``item_assessed``: an item a partner forwarded was assessed; tell them what
+    we found.
 
     Illegal: ``assessed`` (we act on it); not illegal: ``not_illegal``. A doubtful verdict
     decides nothing yet, so nothing is said.
     """
+    item, assessment = event.item, event.assessment
     if assessment.legality == Legality.NOT_ILLEGAL:
         status = NOT_ILLEGAL
     elif assessment.is_illegal:
@@ -253,14 +253,11 @@ def tell_origin_after_verdict(item: Item, assessment: Assessment) -> None:
         _tell(inbound, status, at=assessment.created_at, legality=assessment.legality)
 
 
-def tell_origin_after_removal(item: Item) -> None:
-    """Removal hook: an item a partner forwarded is confirmed removed; tell them when."""
-    forwards = _forwards_of(item)
-    if not forwards:
-        return
-    removed_at = Timeline.objects.filter(item=item).values_list("removed_at", flat=True).first()
-    for inbound in forwards:
-        _tell(inbound, REMOVED, at=removed_at or timezone.now())
+def tell_origin_of_removal(item: Item, *, removed_at: datetime) -> None:
+    """An item a partner forwarded is confirmed removed (takedown calls this when it confirms
+    a removal); tell them when."""
+    for inbound in _forwards_of(item):
+        _tell(inbound, REMOVED, at=removed_at)
 
 
 def _catch_up(inbound: InboundForward) -> None:
@@ -462,7 +459,11 @@ def _receive_status(partner: Partner, status: Status) -> Answer:
             outcome=f"Removed, as {name} confirmed.",
             remote_reference=status.remote_reference,
         )
-        confirm_removed(
-            referral.online_item, when=min(status.at, timezone.now()), source=f"partner {name}"
+        partner_reported_removal.send(
+            PartnerReportedRemoval(
+                item=referral.online_item,
+                at=min(status.at, timezone.now()),
+                source=f"partner {name}",
+            )
         )
     return Answer(200, {"reference": status.reference, "referral_status": referral.status})

@@ -89,3 +89,20 @@ def test_hotline_url_cli_exits_1_on_invalid_url() -> None:
     assert lines[1]["error"] == (
         "The web address has no site name; enter it in full, as in http://example.test/page."
     )
+
+
+def test_hotline_url_cli_canonicalises_non_utf8_argument_bytes() -> None:
+    hotline = Path(sys.executable).with_name("hotline")
+
+    # Google's vector: the raw byte 0x80 (not UTF-8) is escaped as %80, not as the
+    # UTF-8 of the surrogate Python decodes it to.
+    completed = subprocess.run(
+        [bytes(hotline), b"url", b"http://\x01\x80.com/"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+    line = json.loads(completed.stdout)
+    assert completed.returncode == 0, completed.stderr
+    assert (line["canonical"], line["input"]) == ("http://%01%80.com/", "http://\x01\\x80.com/")

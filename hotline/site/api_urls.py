@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from hotline.audit.actions import record
-from hotline.core.api import api_endpoint, credential_of
+from hotline.core.api import api_endpoint, credential_of, not_found
 from hotline.intake import api as intake_api
 from hotline.intake.openapi import document
 from hotline.matching import api as matching_api
@@ -43,4 +43,6 @@ urlpatterns = [
     path("", include("hotline.feeds.api_urls")),
     path("", include("hotline.tourism.api_urls")),
     path("", include("hotline.monitoring.api_urls")),
+    # Last: any other path under /api/v1/ is a problem document, never Django's HTML page.
+    re_path(r"", not_found),
 ]

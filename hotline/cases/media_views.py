@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from hotline.accounts.models import User
 from hotline.accounts.rules import CASE_ROLES, role_required
+from hotline.cases.media import attach_media
 from hotline.cases.queries import visible_items
 from hotline.matching.errors import MatchingError
 from hotline.matching.models import MediaFile
-from hotline.matching.uploads import attach_media, clear_bytes, preview_bytes
+from hotline.matching.uploads import clear_bytes, preview_bytes
 
 
 def _user(request: HttpRequest) -> User:

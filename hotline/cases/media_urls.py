@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hotline.matching import views
+from hotline.cases import media_views as views
 
 app_name = "media"
 urlpatterns = [

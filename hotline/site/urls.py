@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from hotline.core import views as core_views
+from hotline.site import views as site_views
 
 admin.site.site_header = settings.INSTANCE_NAME
 
@@ -15,17 +16,17 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("report/", include("hotline.intake.urls")),
-    path("staff/", core_views.staff_home, name="staff_home"),
+    path("staff/", site_views.staff_home, name="staff_home"),
     path("staff/", include("hotline.accounts.urls")),
     path("staff/audit/", include("hotline.accounts.audit_urls")),
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/routing/", include("hotline.routing.urls")),
-    path("staff/media/", include("hotline.matching.urls")),
+    path("staff/media/", include("hotline.cases.media_urls")),
     path("feeds/", include("hotline.feeds.urls")),
     path("travel/", include("hotline.tourism.urls")),
     path("monitoring/", include("hotline.monitoring.urls")),
     path("staff/admin/", admin.site.urls),
-    path("api/v1/", include("hotline.core.api_urls")),
+    path("api/v1/", include("hotline.site.api_urls")),
 ]
 
 # A database outage outside a view becomes a retryable 503, not a 500 (see core.views).

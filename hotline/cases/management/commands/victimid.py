@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.audit.actions import record
-from hotline.matching.victim_id import export
+from hotline.cases.victim_id import export
 
 
 class Command(BaseCommand):

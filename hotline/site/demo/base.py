@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db import transaction
 
 from hotline.accounts import actions
 from hotline.accounts.models import ClientKind, Organisation, OrganisationKind, Role, Scope, User
+from hotline.cases.actions import FileInput, ReportInput, file_report
+from hotline.cases.models import Channel, Concern
+from hotline.routing.models import JurisdictionProfile, PoliceChannel, PoliceUnit
+from hotline.site.demo.monitoring import load_monitoring_demo
+from hotline.site.demo.tourism import load_tourism_demo
 
 DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105  (demo logins are printed on purpose)
 
@@ -31,8 +37,6 @@ DEMO_USERS = [
 @transaction.atomic
 def load_demo_data() -> DemoSummary:
     """Create the demo world once; running it again changes nothing and prints the same logins."""
-    from django.conf import settings
-
     summary = DemoSummary()
     country = settings.INSTANCE_COUNTRY
     partner_country = "DE" if country != "DE" else "FR"
@@ -97,9 +101,6 @@ def load_demo_data() -> DemoSummary:
             summary.tokens.append((name, issued.token))
         _demo_reports(orgs["esp"])
         _demo_routing(orgs)
-        from hotline.monitoring.demo import load_monitoring_demo
-        from hotline.tourism.demo import load_tourism_demo
-
         load_tourism_demo()
         load_monitoring_demo()
     return summary
@@ -107,11 +108,6 @@ def load_demo_data() -> DemoSummary:
 
 def _demo_reports(esp: Organisation) -> None:
     """A few synthetic reports so the queue is not empty. Reserved names only."""
-    from dataclasses import replace
-
-    from hotline.cases.actions import FileInput, ReportInput, file_report
-    from hotline.cases.models import Channel, Concern
-
     public = ReportInput(channel=Channel.PUBLIC_WEB, concern=Concern.CSAM)
     file_report(
         replace(public, urls=["http://images.example.test/album/1"], description="Demo report."),
@@ -147,10 +143,6 @@ def _demo_reports(esp: Organisation) -> None:
 
 def _demo_routing(orgs: dict[str, Organisation]) -> None:
     """Jurisdictions, police and the partner, so demo verdicts are routed."""
-    from django.conf import settings
-
-    from hotline.routing.models import JurisdictionProfile, PoliceChannel, PoliceUnit
-
     own = settings.INSTANCE_COUNTRY
     JurisdictionProfile.objects.get_or_create(
         country=own,

@@ -5,11 +5,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from hotline.accounts.models import User
+from hotline.site.navigation import staff_navigation
+
 
 def instance(request: HttpRequest) -> dict[str, Any]:
-    from hotline.accounts.models import User
-    from hotline.core.navigation import staff_navigation
-
+    """The instance's name, demo flag and the signed-in person's navigation, for every page."""
     user = getattr(request, "user", None)
     nav = staff_navigation(user) if isinstance(user, User) else {}
     return {"instance_name": settings.INSTANCE_NAME, "demo_mode": settings.DEMO, "nav": nav}

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from hotline.core.demo import load_demo_data
+from hotline.site.demo import load_demo_data
 
 
 class Command(BaseCommand):

@@ -1,0 +1,67 @@
+"""Who listens to which domain event, in which order: the one place that says so.
+
+Lower apps announce what happened with typed events (``hotline.core.events``), each defined
+by the owning app and sent from the one action that causes it; higher apps' listeners (plain
+functions in their ``actions.py``) are connected here, in the order written below. Nothing
+depends on ``INSTALLED_APPS``, and a test can read each event's ``listeners``.
+
+Why one module and not each app's ``ready()``: the order matters (the timeline's
+``assessed_at`` before routing, because routing's first referrals are steps after it; the
+partner hears of a removal before the feeds re-publish), and an order spread over several
+``ready()`` methods is an order nobody chose.
+
+Listeners run in the sender's transaction: a listener's error rolls back the step.
+"""
+
+from __future__ import annotations
+
+from hotline.cases.events import item_assessed
+from hotline.feeds.actions import publish_listed_hashes, unlist_after_removal
+from hotline.routing.actions import route_after_verdict
+from hotline.routing.events import (
+    partner_reported_removal,
+    referral_cancelled,
+    referral_dispatched,
+)
+from hotline.routing.federation.actions import tell_origin_after_verdict
+from hotline.takedown.actions import (
+    confirm_partner_removal,
+    drop_cancelled_notice,
+    note_assessed,
+    note_referral_sent,
+    tell_partners_of_removal,
+)
+from hotline.takedown.events import removal_confirmed
+
+EVENTS = (
+    item_assessed,
+    referral_dispatched,
+    referral_cancelled,
+    partner_reported_removal,
+    removal_confirmed,
+)
+
+
+def connect() -> None:
+    """Connect every listener in order (idempotent: reconnects from scratch)."""
+    for event in EVENTS:
+        event.disconnect_all()
+
+    # cases: an item has its final verdict.
+    item_assessed.connect(note_assessed)  # takedown: the timeline's assessed_at, first
+    item_assessed.connect(route_after_verdict)  # routing: plan and dispatch the referrals
+    item_assessed.connect(tell_origin_after_verdict)  # federation: the partner that forwarded it
+
+    # routing: a referral went through its dispatcher and the outcome is recorded.
+    referral_dispatched.connect(note_referral_sent)  # takedown: police / partner timeline step
+    referral_dispatched.connect(publish_listed_hashes)  # feeds: hash list → hash feed + TAXII
+
+    # routing: a supervisor cancelled a referral before it went out.
+    referral_cancelled.connect(drop_cancelled_notice)  # takedown: off the unsent notice
+
+    # routing (federation): the partner says the content is removed.
+    partner_reported_removal.connect(confirm_partner_removal)  # takedown: confirm the removal
+
+    # takedown: the content is confirmed gone.
+    removal_confirmed.connect(tell_partners_of_removal)  # federation: tell the origin partner
+    removal_confirmed.connect(unlist_after_removal)  # feeds: off the blocklist, referral closed
