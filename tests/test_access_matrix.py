@@ -95,6 +95,8 @@ BATCH = {
 MATRIX: dict[str, Row] = {
     "home": Row(everyone()),
     "healthz": Row(everyone()),
+    # Public, counts only; 503 here because no worker runs beside the test client.
+    "readyz": Row(everyone(503)),
     "accounts:login": Row({**everyone(), **dict.fromkeys(STAFF, 302)}),
     "accounts:logout": Row(everyone(302), method="post"),
     "accounts:totp_setup": Row({**everyone(LOGIN), **dict.fromkeys(STAFF, 200)}),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline.routing.keys import generate_private_key, private_key_to_pem
+from hotline.routing.federation.keys import generate_private_key, private_key_to_pem
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_NAME = "hotline.example.test"
