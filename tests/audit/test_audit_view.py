@@ -316,3 +316,21 @@ def test_auditor_of_a_partner_organisation_is_refused(world: World) -> None:
     )
 
     assert signed_in(outsider).get(LOG).status_code == 403
+
+
+def test_page_queries_do_not_grow_with_the_events_shown(world: World, frank: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert frank.get(LOG, {"action": "test.*"}).status_code == 200
+        return len(captured)
+
+    record("test.few", actor=None)
+    few = queries_for_page()
+    for _ in range(40):
+        record("test.many", actor=world.alice)
+    many = queries_for_page()
+
+    assert many == few
