@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,13 +12,15 @@ from enum import StrEnum
 
 import pyotp
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from hotline.accounts import throttle
 from hotline.accounts.models import (
     ApiCredential,
+    CredentialNetwork,
     Organisation,
     Role,
     Scope,
@@ -305,3 +310,79 @@ def authenticate_token(token: str, *, scope: str | None) -> ApiCredential:
     if credential.last_used_at is None or (now - credential.last_used_at).total_seconds() > 60:
         ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
     return credential
+
+
+def client_network(address: str) -> str | None:
+    """The network an address belongs to for "seen before?" (IPv4 /24, IPv6 /48), or None
+    for something that is not an address."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def credential_network_hash(credential: ApiCredential, network: str) -> str:
+    key = f"{settings.SECRET_KEY}:credential-network:{credential.key_id}".encode()
+    return hmac.new(key, network.encode(), hashlib.sha256).hexdigest()
+
+
+# A network known for a credential is remembered in the cache this long, so the database is
+# asked once a day per client network rather than on every API request.
+_KNOWN_NETWORK_SECONDS = 24 * 3600
+
+
+def note_credential_use(credential: ApiCredential, *, client_address: str) -> bool:
+    """Remember the client network a credential was used from; audit a network not seen
+    before for it (``credential.new_network``, with ``first_use`` for its very first).
+
+    Returns True when the network was new. A token copied to somewhere else shows up here
+    the first time it is used from there, whatever the thief does afterwards.
+    """
+    network = client_network(client_address)
+    if network is None:
+        return False
+    digest = credential_network_hash(credential, network)
+    cache_key = f"credential-network:{credential.pk}:{digest}"
+    if cache.get(cache_key):
+        return False
+    with transaction.atomic():
+        first_use = not CredentialNetwork.objects.filter(credential=credential).exists()
+        try:
+            with transaction.atomic():  # a savepoint: another request may insert it first
+                CredentialNetwork.objects.create(credential=credential, network_hash=digest)
+        except IntegrityError:
+            created = False
+        else:
+            created = True
+            record(
+                "credential.new_network",
+                actor=credential,
+                obj=credential,
+                # A prefix of the keyed hash: enough to tell networks apart in the log.
+                detail={"network": digest[:16], "first_use": first_use},
+            )
+    cache.set(cache_key, True, timeout=_KNOWN_NETWORK_SECONDS)
+    return created
+
+
+@transaction.atomic
+def note_permission_refused(user: User | None, *, path: str, method: str, reason: str) -> None:
+    """Audit a refused request (the 403 handler calls this for every ``PermissionDenied``).
+
+    Only the path is kept, never the query string: searches and filters may carry what the
+    person typed.
+    """
+    record(
+        "access.denied",
+        actor=user,
+        detail={
+            "path": path[:300],
+            "method": method,
+            "reason": reason[:300],
+            "signed_in": user is not None,
+        },
+    )

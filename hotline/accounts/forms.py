@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts import actions, throttle
+from hotline.audit.objects import KINDS, kind_for_reference
+from hotline.audit.queries import AuditFilter
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -40,3 +45,117 @@ class TOTPForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class AuditLogForm(forms.Form):
+    """The auditors' filters, all optional, as GET parameters (a filtered view is a link)."""
+
+    actor = forms.CharField(
+        label=_("Actor"),
+        required=False,
+        max_length=200,
+        help_text=_("A user name, client:<key id> for a machine client, or system."),
+    )
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=100,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9_.:]+\*?$",
+                _("Use an action name such as user.login_failed, or a prefix ending in *."),
+            )
+        ],
+        help_text=_("For example user.login_failed, or user.* for every user event."),
+    )
+    object_kind = forms.ChoiceField(label=_("Object kind"), required=False)
+    object = forms.CharField(
+        label=_("Object"),
+        required=False,
+        max_length=100,
+        help_text=_("Its number, or a report reference such as HL-4KX9-T2QM."),
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind_field = self.fields["object_kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [("", _("Any kind"))] + [
+            (kind.key, kind.label) for kind in KINDS.values()
+        ]
+
+    def clean_actor(self) -> str:
+        actor: str = self.cleaned_data["actor"].strip()
+        # A bare name is a person: that is what an auditor usually has in hand.
+        if actor and actor != "system" and ":" not in actor:
+            actor = f"user:{actor}"
+        return actor
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        text = (cleaned.get("object") or "").strip()
+        kind_key = cleaned.get("object_kind") or ""
+        cleaned["objects"] = ()
+        if kind_key and not text:
+            self.add_error("object", _("Type the number or reference of the object."))
+        elif text:
+            kind = KINDS.get(kind_key) if kind_key else kind_for_reference(text)
+            if kind is None:
+                self.add_error(
+                    "object_kind",
+                    _(
+                        "Choose the kind of object, or type a report reference such as HL-4KX9-T2QM."
+                    ),
+                )
+            else:
+                refs = kind.resolve(text)
+                if refs is None:
+                    self.add_error(
+                        "object",
+                        _("No %(kind)s with this number or reference.")
+                        % {"kind": str(kind.label).lower()},
+                    )
+                else:
+                    cleaned["objects"] = refs
+                    cleaned["object_kind"] = kind.key
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def to_filter(self) -> AuditFilter:
+        """The validated filters (call after ``is_valid``)."""
+        data = self.cleaned_data
+
+        def start_of(day: Any) -> datetime | None:
+            if day is None:
+                return None
+            return timezone.make_aware(datetime.combine(day, time.min))
+
+        end = data.get("date_to")
+        description = {
+            "actor": data["actor"],
+            "organisation": data["organisation"],
+            "action": data["action"],
+            "object_kind": data.get("object_kind") or "",
+            "object": (data.get("object") or "").strip(),
+            "date_from": data["date_from"].isoformat() if data.get("date_from") else "",
+            "date_to": end.isoformat() if end else "",
+        }
+        return AuditFilter(
+            actor=data["actor"],
+            organisation=data["organisation"].strip(),
+            action=data["action"],
+            objects=data["objects"],
+            since=start_of(data.get("date_from")),
+            until=start_of(end + timedelta(days=1)) if end else None,
+            description=description,
+        )

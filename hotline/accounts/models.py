@@ -184,3 +184,28 @@ class ApiCredential(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class CredentialNetwork(models.Model):
+    """A client network a credential has been used from, known only by a keyed hash.
+
+    Like the sign-in throttle's client fingerprint, no address is stored: the network
+    (an IPv4 /24 or an IPv6 /48, so a client's changing address within its own network is
+    not news) goes through an HMAC keyed with the instance secret and the credential's key
+    id. A stolen table thus names no network and cannot link one client across
+    credentials; the hash only answers "seen before for this credential?".
+    """
+
+    credential = models.ForeignKey(ApiCredential, on_delete=models.CASCADE, related_name="+")
+    network_hash = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential", "network_hash"], name="credential_network_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"network {self.network_hash[:12]} of {self.credential_id}"

@@ -8,14 +8,15 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from hotline.accounts.models import Role, User
 
 CASE_ROLES = (Role.ANALYST, Role.SUPERVISOR)
 STAFF_ROLES = tuple(Role)
 
-ViewFunc = Callable[..., HttpResponse]
+# HttpResponseBase: a view may stream (the audit log's CSV export).
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def _signed_in_view(refusal: Callable[[User], str | None]) -> Callable[[ViewFunc], ViewFunc]:
@@ -27,7 +28,7 @@ def _signed_in_view(refusal: Callable[[User], str | None]) -> Callable[[ViewFunc
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -69,6 +70,16 @@ def can_see_referrals(user: User) -> bool:
     )
 
 
+# Auditors read the audit log. Administrators do not: they are the people whose changes the
+# log holds to account, and least privilege gives each role only what its work needs.
+AUDIT_LOG_READERS = (Role.AUDITOR,)
+
+
+def can_read_audit_log(user: User) -> bool:
+    """This hotline's auditors (an auditor of a partner organisation reads nothing here)."""
+    return is_own_hotline_staff(user) and user.has_role(*AUDIT_LOG_READERS)
+
+
 def rule_required(predicate: Callable[[User], bool]) -> Callable[[ViewFunc], ViewFunc]:
     """Allow a signed-in user for whom ``predicate`` holds (for rules that roles alone cannot say)."""
     return _signed_in_view(
@@ -84,4 +95,5 @@ def navigation(user: User) -> dict[str, bool]:
         "referrals": can_see_referrals(user),
         "supervisor": own and user.has_role(Role.SUPERVISOR),
         "admin": user.has_role(Role.ADMINISTRATOR),
+        "audit_log": can_read_audit_log(user),
     }

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from hotline.accounts import actions
@@ -108,3 +109,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         record("user.logout", actor=_signed_in_user(request), obj=request.user)
     logout(request)
     return redirect("accounts:login")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 403 handler: every refusal (``role_required``, a view's own check) is audited,
+    then the plain "not allowed" page is shown. The handler runs after the view, outside
+    its transaction, so a refusal stays recorded whatever the view had begun."""
+    user = request.user if isinstance(request.user, User) else None
+    actions.note_permission_refused(
+        user, path=request.path, method=request.method or "", reason=str(exception)
+    )
+    return defaults.permission_denied(request, exception)

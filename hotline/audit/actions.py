@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hotline.audit.models import AuditEvent
+from hotline.audit.models import AuditEvent, ChainCheck
 
 GENESIS = "0" * 64
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
@@ -160,3 +160,53 @@ def verify_chain(*, expect_head: tuple[int, str] | None = None) -> Iterator[Chai
             yield ChainProblem(seq, "recorded head not found: events were removed or rewritten")
         elif head is not None and head[0] < seq:
             yield ChainProblem(seq, "chain ends before the recorded head")
+
+
+# How many problems a stored check keeps: enough to start an investigation, while a chain
+# broken near its start (every later event then fails too) does not fill a row with millions.
+PROBLEMS_KEPT = 20
+
+
+def check_chain(
+    *, actor: AuditActor | None, expect_head: tuple[int, str] | None = None
+) -> ChainCheck:
+    """Verify the whole chain now, keep the outcome and audit that it was checked.
+
+    The check covers the events up to the head seen when it starts (events appended while
+    it runs are left to the next check); its own ``audit.verify`` event comes after that
+    head. The reading happens outside any transaction: a long check must not hold one
+    open, and only its short write needs one.
+    """
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    problems: list[ChainProblem] = []
+    count = 0
+    if head is not None:
+        through = expect_head if expect_head is not None else (head[0], head[1])
+        problems = list(verify_chain(expect_head=through))
+        count = AuditEvent.objects.filter(seq__lte=head[0]).count()
+    elif expect_head is not None:
+        problems = [ChainProblem(expect_head[0], "recorded head not found: the log is empty")]
+    actor_name, _ = describe_actor(actor)
+    with transaction.atomic():
+        check = ChainCheck.objects.create(
+            at=timezone.now(),
+            actor=actor_name,
+            events_checked=count,
+            checked_through_seq=head[0] if head else None,
+            head_hash=head[1] if head else "",
+            ok=not problems,
+            problem_count=len(problems),
+            problems=[{"seq": p.seq, "problem": p.problem} for p in problems[:PROBLEMS_KEPT]],
+        )
+        record(
+            "audit.verify",
+            actor=actor,
+            obj=check,
+            detail={
+                "ok": check.ok,
+                "events": count,
+                "through_seq": check.checked_through_seq,
+                "problems": len(problems),
+            },
+        )
+    return check

@@ -26,7 +26,39 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The auditors' filters: by actor and by date range.
+            models.Index(fields=["actor", "seq"], name="audit_actor_seq_idx"),
+            models.Index(fields=["at"], name="audit_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"
+
+
+class ChainCheck(models.Model):
+    """The outcome of one verification of the whole chain, kept so the audit page can show
+    the last result without re-reading every event on each visit.
+
+    Not part of the chain itself: a check is a fact about the chain up to
+    ``checked_through_seq``; the event that records the check comes after it.
+    """
+
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=200)
+    events_checked = models.BigIntegerField()
+    checked_through_seq = models.BigIntegerField(null=True)
+    head_hash = models.CharField(max_length=64, blank=True)
+    ok = models.BooleanField()
+    problem_count = models.IntegerField(default=0)
+    # The first problems found (seq and what is wrong), enough to start an investigation.
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        get_latest_by = ["at", "pk"]
+
+    def __str__(self) -> str:
+        state = "intact" if self.ok else f"BROKEN ({self.problem_count})"
+        return f"check {self.at:%Y-%m-%d %H:%M:%S}: {state}"

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from hotline.accounts.actions import CredentialError, authenticate_token
+from hotline.accounts.actions import CredentialError, authenticate_token, note_credential_use
 from hotline.accounts.models import ApiCredential
 
 ApiView = Callable[..., HttpResponse]
@@ -77,6 +77,7 @@ def api_endpoint(
                 response = problem(405, "Method not allowed", f"Use {', '.join(methods)}.")
                 response["Allow"] = ", ".join(methods)
                 return response
+            note_credential_use(credential, client_address=request.META.get("REMOTE_ADDR", ""))
             request.credential = credential  # type: ignore[attr-defined]
             try:
                 return view(request, *args, **kwargs)

@@ -13,7 +13,11 @@ class RoutingConfig(AppConfig):
         # Wiring only: destinations and federation register themselves on import; routing's
         # listeners are connected in hotline.site.pipeline.
         from hotline.core.schedule import register_periodic
-        from hotline.routing import destinations, tasks  # noqa: F401  (destinations registers)
+        from hotline.routing import (  # noqa: F401  (destinations registers)
+            audit_objects,
+            destinations,
+            tasks,
+        )
         from hotline.routing.federation import wiring  # noqa: F401  (registers on import)
 
         register_periodic("routing.holds", every=timedelta(minutes=5), task=tasks.release_due_holds)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/", site_views.staff_home, name="staff_home"),
     path("staff/", include("hotline.accounts.urls")),
     path("staff/health/", core_views.health_page, name="health"),
+    path("staff/audit/", include("hotline.accounts.audit_urls")),
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/routing/", include("hotline.routing.urls")),
     path("staff/outbox/", include("hotline.outbox.urls")),
@@ -35,3 +36,5 @@ urlpatterns = [
 
 # A database outage outside a view becomes a retryable 503, not a 500 (see core.views).
 handler500 = "hotline.core.views.server_error"
+# Every refusal is a security event in the audit log (see accounts.views).
+handler403 = "hotline.accounts.views.permission_denied"

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import import_module
 from io import StringIO
@@ -18,22 +17,6 @@ from hotline.audit.models import AuditEvent
 SQLITE_UP = import_module("hotline.audit.migrations.0002_append_only").SQLITE_UP
 # SHA-256 of the payload spelled out in test_event_hash_known_answer, for external verifiers.
 KNOWN_HASH = "444f87de4621d52093fdb01719bdadc356edfd1f0ea59642791f8e82011178ef"
-
-
-@pytest.fixture
-def tamper() -> Iterator[None]:
-    """Disable the append-only triggers, as an attacker with database access would first."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
-        else:
-            cursor.execute("DROP TRIGGER audit_event_no_update")
-    yield
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
-        else:
-            cursor.execute(SQLITE_UP[0])
 
 
 def _three_events() -> list[AuditEvent]:
