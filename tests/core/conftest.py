@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-from tests.audit.test_chain import tamper  # noqa: F401  (fixture)
+from tests.audit.conftest import tamper  # noqa: F401  (fixture)
 from tests.takedown.conftest import smtp_server  # noqa: F401  (fixture)
