@@ -10,7 +10,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+StrOrPromise = str | Promise
 
 
 def validate_country(value: str) -> None:
@@ -134,14 +137,18 @@ class Scope(models.TextChoices):
 
 
 # What each scope opens, in the words an administrator choosing scopes needs.
-SCOPE_HELP: dict[str, str] = {
+SCOPE_HELP: dict[str, StrOrPromise] = {
     Scope.INTAKE: _("POST /api/v1/reports: a company files reports and reads their status."),
-    Scope.PARTNER: _("A partner hotline's machine account (federation itself is signed with keys)."),
+    Scope.PARTNER: _(
+        "A partner hotline's machine account (federation itself is signed with keys)."
+    ),
     Scope.FEED_RPZ: _("GET /api/v1/feeds/rpz: the DNS response-policy zone, for ISP resolvers."),
     Scope.FEED_URLS: _("GET /api/v1/feeds/urls: the URL blocklist (full and delta), for proxies."),
     Scope.FEED_HASHES: _("GET /api/v1/feeds/hashes: confirmed file hashes."),
     Scope.FEED_TAXII: _("TAXII 2.1 under /api/v1/taxii2/: only the collections subscribed below."),
-    Scope.FEED_PAYMENT: _("GET /api/v1/feeds/payment: merchant ids and wallets, for payment firms."),
+    Scope.FEED_PAYMENT: _(
+        "GET /api/v1/feeds/payment: merchant ids and wallets, for payment firms."
+    ),
     Scope.FEED_PHONE: _("GET /api/v1/feeds/phone: phone numbers, for mobile operators."),
     Scope.MATCH: _("POST /api/v1/match: look hashes up in the enabled hash lists."),
 }

@@ -14,7 +14,7 @@ from typing import Protocol
 from django import forms
 from django.http import QueryDict
 
-from hotline.accounts.models import ApiCredential, User
+from hotline.accounts.models import ApiCredential, StrOrPromise, User
 
 
 class CredentialSection(Protocol):
@@ -27,7 +27,7 @@ class CredentialSection(Protocol):
     """
 
     name: str
-    title: str
+    title: StrOrPromise
 
     def form(self, *, data: QueryDict | None, credential: ApiCredential | None) -> forms.Form: ...
 

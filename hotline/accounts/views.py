@@ -206,7 +206,7 @@ def credential_list(request: HttpRequest) -> HttpResponse:
 def credential_issue(request: HttpRequest) -> HttpResponse:
     """Issue a credential: organisation, kind, scopes and sections; the token is shown once."""
     user = _signed_in_user(request)
-    data = None
+    data: QueryDict | None = None
     if request.method == "POST":
         data = request.POST.copy()
         if not data.get("once"):  # a client that never loaded the form: this post is the once
@@ -214,18 +214,18 @@ def credential_issue(request: HttpRequest) -> HttpResponse:
     form = CredentialIssueForm(data)
     sections = _section_forms(data, None)
     if data is not None:
-        once = data["once"]
+        once = str(data["once"])
         if once not in request.session.get(ONCE_SESSION_KEY, []):
             return _already_shown(request)
         if form.is_valid() and all(f.is_valid() for _s, f in sections):
-            data = form.cleaned_data
+            chosen = form.cleaned_data
             try:
                 with transaction.atomic():
                     issued = actions.issue_credential(
-                        organisation=data["organisation"],
-                        name=data["name"],
-                        kind=data["kind"],
-                        scopes=data["scopes"],
+                        organisation=chosen["organisation"],
+                        name=chosen["name"],
+                        kind=chosen["kind"],
+                        scopes=chosen["scopes"],
                         acting_user=user,
                     )
                     for section, section_form in sections:
@@ -257,13 +257,12 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ApiCredential.objects.select_related("organisation", "replaced_by"), pk=pk
     )
     sections = _section_forms(request.POST or None, credential)
-    if request.method == "POST":
-        if all(f.is_valid() for _s, f in sections):
-            with transaction.atomic():
-                for section, section_form in sections:
-                    section.apply(section_form, credential=credential, acting_user=user)
-            messages.success(request, _("The credential's access was saved."))
-            return redirect("accounts:credential", pk=credential.pk)
+    if request.method == "POST" and all(f.is_valid() for _s, f in sections):
+        with transaction.atomic():
+            for section, section_form in sections:
+                section.apply(section_form, credential=credential, acting_user=user)
+        messages.success(request, _("The credential's access was saved."))
+        return redirect("accounts:credential", pk=credential.pk)
     record("credential.view", actor=user, obj=credential)
     predecessors = ApiCredential.objects.filter(replaced_by=credential)
     return render(
@@ -289,7 +288,7 @@ def credential_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     form = CredentialRotateForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
         return redirect("accounts:credential", pk=credential.pk)
     if not _take_once(request, form.cleaned_data["once"]):
         return _already_shown(request, credential)

@@ -6,7 +6,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from hotline.accounts.models import ApiCredential, User
+from hotline.accounts.models import ApiCredential, StrOrPromise, User
 from hotline.feeds.actions import subscribe, unsubscribe
 from hotline.feeds.models import Collection
 
@@ -28,7 +28,7 @@ class FeedSubscriptions:
     """Which TAXII collections a credential subscribes to, chosen beside its scopes."""
 
     name = "feeds"
-    title = _("Feed subscriptions")
+    title: StrOrPromise = _("Feed subscriptions")
 
     def form(self, *, data: QueryDict | None, credential: ApiCredential | None) -> forms.Form:
         initial = {}
