@@ -171,6 +171,22 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _partner_error_field(message: str) -> str | None:
+    """The form field a ``PartnerError`` is about (by its wording), None for the whole form."""
+    prefixes = {
+        "public key:": "public_key",
+        "base URL:": "base_url",
+        "the public key's id": "key_id",
+        "a partner with this public key": "public_key",
+    }
+    for prefix, field in prefixes.items():
+        if message.startswith(prefix):
+            return field
+    if "ISO 3166-1" in message:
+        return "countries"
+    return None
+
+
 @never_cache
 @role_required(Role.ADMINISTRATOR)
 def partner_add(request: HttpRequest) -> HttpResponse:
@@ -189,9 +205,7 @@ def partner_add(request: HttpRequest) -> HttpResponse:
                 acting_user=_user(request),
             )
         except PartnerError as exc:
-            field, _sep, message = str(exc).partition(": ")
-            target = {"public key": "public_key", "base URL": "base_url"}.get(field)
-            form.add_error(target, message if target else str(exc))
+            form.add_error(_partner_error_field(str(exc)), str(exc))
         else:
             messages.success(
                 request,
