@@ -144,7 +144,7 @@ MATRIX: dict[str, Row] = {
 }
 
 # Each app may keep its rows beside its tests, in tests/<app>/access_rows.py (ROWS).
-for _module in ("feeds", "tourism", "monitoring"):
+for _module in ("accounts", "routing", "feeds", "tourism", "monitoring"):
     MATRIX.update(import_module(f"tests.{_module}.access_rows").ROWS)
 
 # Django admin's own URLs all sit behind admin:index's permission check.
