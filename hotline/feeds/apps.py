@@ -12,10 +12,12 @@ class FeedsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from hotline.accounts.sections import register_section
         from hotline.core.schedule import register_periodic
-        from hotline.feeds import actions, tasks
-        from hotline.feeds.credential_section import SECTION
+        from hotline.feeds import (
+            actions,
+            credential_section,  # noqa: F401  (registers itself)
+            tasks,
+        )
         from hotline.routing.destinations import DISPATCHERS, register_dispatcher
         from hotline.routing.models import Destination
         from hotline.takedown.actions import REMOVAL_HOOKS
@@ -28,6 +30,5 @@ class FeedsConfig(AppConfig):
             register_dispatcher(Destination.HASHLIST, actions.hash_feed_dispatcher(current))
         if actions.unlist_after_removal not in REMOVAL_HOOKS:
             REMOVAL_HOOKS.append(actions.unlist_after_removal)
-        register_section(SECTION)
         minutes = int(settings.FEEDS_PUBLISH_MINUTES)
         register_periodic("feeds.rpz", every=timedelta(minutes=minutes), task=tasks.publish_rpz)

@@ -1,4 +1,6 @@
-"""The TAXII collections part of the credential pages (``hotline.accounts.sections``)."""
+"""The TAXII collections part of the credential pages (``hotline.accounts.sections``).
+
+Registers itself on import (imported from ``FeedsConfig.ready``)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import ApiCredential, StrOrPromise, User
+from hotline.accounts.sections import register_section
 from hotline.feeds.actions import subscribe, unsubscribe
 from hotline.feeds.models import Collection
 
@@ -48,3 +51,4 @@ class FeedSubscriptions:
 
 
 SECTION = FeedSubscriptions()
+register_section(SECTION)
