@@ -149,7 +149,7 @@ MATRIX: dict[str, Row] = {
 }
 
 # Each app may keep its rows beside its tests, in tests/<app>/access_rows.py (ROWS).
-for _module in ("feeds", "tourism", "monitoring", "core", "outbox", "audit"):
+for _module in ("accounts", "routing", "feeds", "tourism", "monitoring", "core", "outbox", "audit"):
     MATRIX.update(import_module(f"tests.{_module}.access_rows").ROWS)
 
 IGNORED = {"set_language"}  # POST-only language switch, open to all by design

@@ -8,6 +8,7 @@ import ipaddress
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 import pyotp
@@ -20,6 +21,7 @@ from django.utils import timezone
 from hotline.accounts import throttle
 from hotline.accounts.models import (
     ApiCredential,
+    ClientKind,
     CredentialNetwork,
     Organisation,
     Role,
@@ -225,10 +227,34 @@ class IssuedCredential:
     token: str  # shown once; only its hash is stored
 
 
+class CredentialInputError(ValueError):
+    """A credential cannot be issued or rotated as asked; ``field`` names the input to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+MAX_OVERLAP = timedelta(days=30)
+
+
 def _new_token() -> tuple[str, str, str]:
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     return key_id, secret, f"{TOKEN_PREFIX}_{key_id}_{secret}"
+
+
+def _checked_scopes(scopes: Iterable[str]) -> list[str]:
+    chosen = sorted(set(scopes))
+    unknown = [s for s in chosen if s not in Scope.values]
+    if unknown:
+        raise CredentialInputError(
+            "scopes",
+            f"{unknown[0]!r} is not a valid Scope; choose from {', '.join(Scope.values)}",
+        )
+    if not chosen:
+        raise CredentialInputError("scopes", "choose at least one scope")
+    return chosen
 
 
 @transaction.atomic
@@ -240,8 +266,19 @@ def issue_credential(
     scopes: Iterable[str],
     acting_user: User | None,
 ) -> IssuedCredential:
-    """Create an API credential for a machine client; the token is returned once."""
-    scope_list = sorted({Scope(s).value for s in scopes})
+    """Create an API credential for a machine client; the token is returned once.
+
+    An unknown scope or kind, an empty scope list or an empty name raises
+    ``CredentialInputError`` naming the field, and nothing is stored.
+    """
+    scope_list = _checked_scopes(scopes)
+    if kind not in ClientKind.values:
+        raise CredentialInputError(
+            "kind", f"{kind!r} is not a client kind; choose from {', '.join(ClientKind.values)}"
+        )
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise CredentialInputError("name", "give the credential a name of 1 to 200 characters")
     key_id, secret, token = _new_token()
     credential = ApiCredential.objects.create(
         organisation=organisation,
@@ -251,7 +288,12 @@ def issue_credential(
         key_id=key_id,
         secret_hash=hash_secret(secret),
     )
-    record("credential.issue", actor=acting_user, obj=credential, detail={"scopes": scope_list})
+    record(
+        "credential.issue",
+        actor=acting_user,
+        obj=credential,
+        detail={"scopes": scope_list, "organisation": organisation.name, "kind": kind},
+    )
     return IssuedCredential(credential, token)
 
 
@@ -260,6 +302,7 @@ def revoke_credential(
     credential: ApiCredential, *, acting_user: User | None, reason: str = ""
 ) -> None:
     """Revoke a credential at once; requests with it are refused from now on."""
+    credential = ApiCredential.objects.select_for_update().get(pk=credential.pk)
     if credential.revoked_at is None:
         credential.revoked_at = timezone.now()
         credential.save(update_fields=["revoked_at"])
@@ -267,8 +310,29 @@ def revoke_credential(
 
 
 @transaction.atomic
-def rotate_credential(credential: ApiCredential, *, acting_user: User | None) -> IssuedCredential:
-    """Issue a successor with the same scopes and revoke the old one."""
+def rotate_credential(
+    credential: ApiCredential,
+    *,
+    acting_user: User | None,
+    overlap: timedelta = timedelta(0),
+) -> IssuedCredential:
+    """Issue a successor with the same scopes; the old token works for ``overlap`` more.
+
+    With no overlap the old credential is revoked at once; with one it expires at the end of
+    the overlap (its 401 then says ``expired``), so a consumer can deploy the new token first.
+    A revoked or already replaced credential cannot be rotated (rotate its successor).
+    """
+    if overlap < timedelta(0) or overlap > MAX_OVERLAP:
+        raise CredentialInputError(
+            "overlap", f"the overlap must be between 0 and {MAX_OVERLAP.days} days"
+        )
+    credential = ApiCredential.objects.select_for_update().get(pk=credential.pk)
+    if not credential.active:
+        raise CredentialInputError("credential", "this credential is revoked or expired")
+    if credential.replaced_by_id is not None:
+        raise CredentialInputError(
+            "credential", "this credential was already rotated; rotate its successor"
+        )
     issued = issue_credential(
         organisation=credential.organisation,
         name=credential.name,
@@ -277,35 +341,62 @@ def rotate_credential(credential: ApiCredential, *, acting_user: User | None) ->
         acting_user=acting_user,
     )
     credential.replaced_by = issued.credential
-    credential.save(update_fields=["replaced_by"])
-    revoke_credential(credential, acting_user=acting_user, reason="rotated")
+    update = ["replaced_by"]
+    if overlap:
+        credential.expires_at = timezone.now() + overlap
+        update.append("expires_at")
+    credential.save(update_fields=update)
+    record(
+        "credential.rotate",
+        actor=acting_user,
+        obj=credential,
+        detail={
+            "successor": issued.credential.key_id,
+            "overlap_seconds": int(overlap.total_seconds()),
+        },
+    )
+    if not overlap:
+        revoke_credential(credential, acting_user=acting_user, reason="rotated")
     return issued
 
 
 class CredentialError(Exception):
-    """A token that is malformed, unknown, revoked or lacks a scope; the message says which."""
+    """A token that is malformed, unknown, revoked, expired or lacks a scope.
 
-    def __init__(self, message: str, status: int = 401) -> None:
+    The message says which in words; ``reason`` says it as a code clients can branch on
+    (``malformed``, ``unknown``, ``revoked``, ``expired``, ``insufficient_scope``).
+    """
+
+    def __init__(self, message: str, status: int = 401, *, reason: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.reason = reason
 
 
 def authenticate_token(token: str, *, scope: str | None) -> ApiCredential:
     """Return the active credential for a bearer token that carries ``scope`` (None: any)."""
     parts = token.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-        raise CredentialError("malformed token: expected hl_<key id>_<secret>")
+        raise CredentialError("malformed token: expected hl_<key id>_<secret>", reason="malformed")
     credential = (
         ApiCredential.objects.select_related("organisation").filter(key_id=parts[1]).first()
     )
     if credential is None or not secrets.compare_digest(
         credential.secret_hash, hash_secret(parts[2])
     ):
-        raise CredentialError("unknown credential")
+        raise CredentialError("unknown credential", reason="unknown")
     if credential.revoked_at is not None:
-        raise CredentialError("credential revoked; ask the instance administrator for a new one")
+        raise CredentialError(
+            "credential revoked; ask the instance administrator for a new one", reason="revoked"
+        )
+    if credential.expired:
+        raise CredentialError(
+            "credential expired (it was rotated); use its successor's token", reason="expired"
+        )
     if scope is not None and not credential.has_scope(scope):
-        raise CredentialError(f"credential lacks the '{scope}' scope", status=403)
+        raise CredentialError(
+            f"credential lacks the '{scope}' scope", status=403, reason="insufficient_scope"
+        )
     now = timezone.now()
     if credential.last_used_at is None or (now - credential.last_used_at).total_seconds() > 60:
         ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)

@@ -84,13 +84,44 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiCredential)
 class ApiCredentialAdmin(admin.ModelAdmin):
+    """Read-only here: a credential is issued, rotated and revoked on the staff credential pages
+    (or ``hotline credentials``), through the actions that show the token once and audit it.
+    Saving this model directly would store a credential with no usable token."""
+
     list_display = (
         "name",
         "organisation",
         "kind",
         "key_id",
-        "scopes",
+        "scope_list",
         "revoked_at",
+        "expires_at",
         "last_used_at",
     )
-    readonly_fields = ("key_id", "secret_hash", "created_at", "last_used_at", "replaced_by")
+    list_filter = ("kind",)
+    fields = (
+        "name",
+        "organisation",
+        "kind",
+        "key_id",
+        "scope_list",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "expires_at",
+        "replaced_by",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="scopes")
+    def scope_list(self, credential: ApiCredential) -> str:
+        return ", ".join(credential.scopes)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revocation keeps the row (and its audit trail); see the staff pages

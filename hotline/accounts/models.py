@@ -10,7 +10,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+StrOrPromise = str | Promise
 
 
 def validate_country(value: str) -> None:
@@ -125,6 +128,8 @@ class TOTPDevice(models.Model):
 
 
 class Scope(models.TextChoices):
+    """What a machine credential may do; each API endpoint names the one scope it requires."""
+
     INTAKE = "intake", _("Submit reports (company intake)")
     PARTNER = "partner", _("Partner hotline federation")
     FEED_RPZ = "feed:rpz", _("DNS response-policy zone feed")
@@ -135,6 +140,24 @@ class Scope(models.TextChoices):
     FEED_PHONE = "feed:phone", _("Phone number feed")
     MATCH = "match", _("Hash matching lookups")
     METRICS = "metrics", _("Prometheus metrics (operators' monitoring)")
+
+
+# What each scope opens, in the words an administrator choosing scopes needs.
+SCOPE_HELP: dict[str, StrOrPromise] = {
+    Scope.INTAKE: _("POST /api/v1/reports: a company files reports and reads their status."),
+    Scope.PARTNER: _(
+        "A partner hotline's machine account (federation itself is signed with keys)."
+    ),
+    Scope.FEED_RPZ: _("GET /api/v1/feeds/rpz: the DNS response-policy zone, for ISP resolvers."),
+    Scope.FEED_URLS: _("GET /api/v1/feeds/urls: the URL blocklist (full and delta), for proxies."),
+    Scope.FEED_HASHES: _("GET /api/v1/feeds/hashes: confirmed file hashes."),
+    Scope.FEED_TAXII: _("TAXII 2.1 under /api/v1/taxii2/: only the collections subscribed below."),
+    Scope.FEED_PAYMENT: _(
+        "GET /api/v1/feeds/payment: merchant ids and wallets, for payment firms."
+    ),
+    Scope.FEED_PHONE: _("GET /api/v1/feeds/phone: phone numbers, for mobile operators."),
+    Scope.MATCH: _("POST /api/v1/match: look hashes up in the enabled hash lists."),
+}
 
 
 class ClientKind(models.TextChoices):
@@ -165,6 +188,9 @@ class ApiCredential(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set when the credential was rotated with an overlap: the old token keeps working until
+    # then, so a consumer can switch to the new one without a gap.
+    expires_at = models.DateTimeField(null=True, blank=True)
     replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
 
     class Meta:
@@ -175,7 +201,11 @@ class ApiCredential(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
     def audit_label(self) -> str:

@@ -50,6 +50,9 @@ def api_endpoint(
     """Require a bearer credential with ``scope`` (None: any valid credential); the credential
     is then ``request.credential``.
 
+    Refusals carry a ``reason`` code beside the words: ``missing`` (no bearer header),
+    ``malformed``, ``unknown``, ``revoked``, ``expired`` (401) and ``insufficient_scope`` (403).
+
     The credential is checked before the method, so an unauthenticated client learns nothing
     about what an endpoint accepts; every refusal, also Django's own for oversized or malformed
     bodies, is a problem document, never an HTML page.
@@ -62,14 +65,17 @@ def api_endpoint(
             header = request.headers.get("Authorization", "")
             if not header.startswith("Bearer "):
                 response = problem(
-                    401, "Credential required", "Send 'Authorization: Bearer <token>'."
+                    401,
+                    "Credential required",
+                    "Send 'Authorization: Bearer <token>'.",
+                    reason="missing",
                 )
                 response["WWW-Authenticate"] = 'Bearer realm="hotline"'
                 return response
             try:
                 credential = authenticate_token(header[7:], scope=scope)
             except CredentialError as exc:
-                response = problem(exc.status, "Not authorised", str(exc))
+                response = problem(exc.status, "Not authorised", str(exc), reason=exc.reason)
                 if exc.status == 401:
                     response["WWW-Authenticate"] = 'Bearer realm="hotline", error="invalid_token"'
                 return response

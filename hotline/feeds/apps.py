@@ -16,7 +16,12 @@ class FeedsConfig(AppConfig):
 
         from hotline.core.health import register_feed_source
         from hotline.core.schedule import register_periodic
-        from hotline.feeds import destinations, health, tasks  # noqa: F401  (destinations registers)
+        from hotline.feeds import (  # noqa: F401  (destinations, credential_section register)
+            credential_section,
+            destinations,
+            health,
+            tasks,
+        )
 
         register_feed_source("feeds", health.publications)
         minutes = int(settings.FEEDS_PUBLISH_MINUTES)

@@ -50,11 +50,15 @@ def taxii_response(body: dict[str, Any], *, status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=status, content_type=MEDIA_TYPE)
 
 
-def taxii_error(status: int, title: str, description: str = "") -> HttpResponse:
-    """A TAXII 2.1 error message resource."""
+def taxii_error(
+    status: int, title: str, description: str = "", *, error_code: str = ""
+) -> HttpResponse:
+    """A TAXII 2.1 error message resource (``error_code``: the credential refusal's reason)."""
     body: dict[str, Any] = {"title": title, "http_status": str(status)}
     if description:
         body["description"] = description
+    if error_code:
+        body["error_code"] = error_code
     return taxii_response(body, status=status)
 
 
@@ -88,14 +92,17 @@ def taxii_endpoint(view: View) -> View:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() not in ("bearer", "token") or not token.strip():
             response = taxii_error(
-                401, "Credential required", "Send 'Authorization: Bearer <token>'."
+                401,
+                "Credential required",
+                "Send 'Authorization: Bearer <token>'.",
+                error_code="missing",
             )
             response["WWW-Authenticate"] = 'Bearer realm="hotline-taxii"'
             return response
         try:
             credential = authenticate_token(token, scope=Scope.FEED_TAXII)
         except CredentialError as exc:
-            response = taxii_error(exc.status, "Not authorised", str(exc))
+            response = taxii_error(exc.status, "Not authorised", str(exc), error_code=exc.reason)
             if exc.status == 401:
                 response["WWW-Authenticate"] = 'Bearer realm="hotline-taxii", error="invalid_token"'
             return response

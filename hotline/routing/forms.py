@@ -62,3 +62,54 @@ class OverrideForm(forms.Form):
 
     def clean_country(self) -> str:
         return str(self.cleaned_data.get("country", "")).upper()
+
+
+def _country_codes(value: str) -> list[str]:
+    return [code.strip().upper() for code in value.replace(" ", ",").split(",") if code.strip()]
+
+
+class PartnerAddForm(forms.Form):
+    """A partner instance to trust: the key it signs with is pinned here, once."""
+
+    name = forms.CharField(label=_("Partner hotline's name"), max_length=200)
+    country = forms.CharField(label=_("Its country"), max_length=2, help_text=_("e.g. DE"))
+    base_url = forms.URLField(
+        label=_("Its address"),
+        assume_scheme="https",
+        help_text=_("The partner instance's base URL, e.g. https://hotline.example.test"),
+    )
+    public_key = forms.CharField(
+        label=_("Its public key"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
+        help_text=_("As 'hotline federation key' prints it on their side (43 characters, or PEM)."),
+    )
+    key_id = forms.CharField(
+        label=_("Key id they read out to you"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Optional but wise: the fingerprint they confirm over another channel (phone). "
+            "A key that does not match it is refused."
+        ),
+    )
+    countries = forms.CharField(
+        label=_("Countries it covers"),
+        required=False,
+        help_text=_(
+            "Comma-separated ISO codes whose hosted content goes to this partner "
+            "(default: its country)."
+        ),
+    )
+
+    def clean_countries(self) -> list[str]:
+        return _country_codes(self.cleaned_data["countries"])
+
+
+class PartnerCountriesForm(forms.Form):
+    countries = forms.CharField(
+        label=_("Countries it covers"),
+        help_text=_("Comma-separated ISO 3166-1 alpha-2 codes, e.g. DE, AT"),
+    )
+
+    def clean_countries(self) -> list[str]:
+        return _country_codes(self.cleaned_data["countries"])

@@ -11,3 +11,9 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("items/<int:item_pk>/override/", views.override, name="override"),
 ]
+urlpatterns += [
+    path("partners/", views.partner_list, name="partners"),
+    path("partners/new/", views.partner_add, name="partner_add"),
+    path("partners/<int:pk>/", views.partner_detail, name="partner"),
+    path("partners/<int:pk>/ping/", views.partner_ping, name="partner_ping"),
+]

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from hotline.accounts.models import Role, User
 from hotline.accounts.rules import (
@@ -17,7 +21,22 @@ from hotline.audit.actions import record
 from hotline.cases.queries import visible_items
 from hotline.routing import actions, queries
 from hotline.routing.engine import PlannedReferral, plan
-from hotline.routing.forms import HoldForm, OverrideForm, ProviderForm, ReferralUpdateForm
+from hotline.routing.federation.actions import (
+    PartnerError,
+    add_partner,
+    ping_partner,
+    set_partner_countries,
+)
+from hotline.routing.federation.identity import instance_key_id, instance_public_key_text
+from hotline.routing.federation.protocol import inbox_url
+from hotline.routing.forms import (
+    HoldForm,
+    OverrideForm,
+    PartnerAddForm,
+    PartnerCountriesForm,
+    ProviderForm,
+    ReferralUpdateForm,
+)
 from hotline.routing.models import Destination, Partner, PoliceChannel, PoliceUnit, ReferralStatus
 
 
@@ -126,4 +145,115 @@ def override(request: HttpRequest, item_pk: int) -> HttpResponse:
             return redirect("cases:item", pk=item.pk)
     return render(
         request, "routing/override.html", {"item": item, "form": form, "plan": plan(item)}
+    )
+
+
+# --- partner onboarding (administrators) ----------------------------------------------------
+
+
+def _our_identity() -> dict[str, str]:
+    """Our key id and public key, to read out to a partner; empty with the reason if unset."""
+    try:
+        return {"key_id": instance_key_id(), "public_key": instance_public_key_text()}
+    except ImproperlyConfigured as exc:
+        return {"error": str(exc)}
+
+
+@never_cache
+@role_required(Role.ADMINISTRATOR)
+def partner_list(request: HttpRequest) -> HttpResponse:
+    """The partner instances we trust, and our own key to give them."""
+    partners = Partner.objects.select_related("organisation")
+    return render(
+        request,
+        "routing/partners.html",
+        {"partners": partners, "ours": _our_identity(), "inbox": inbox_url(settings.BASE_URL)},
+    )
+
+
+def _partner_error_field(message: str) -> str | None:
+    """The form field a ``PartnerError`` is about (by its wording), None for the whole form."""
+    prefixes = {
+        "public key:": "public_key",
+        "base URL:": "base_url",
+        "the public key's id": "key_id",
+        "a partner with this public key": "public_key",
+    }
+    for prefix, field in prefixes.items():
+        if message.startswith(prefix):
+            return field
+    if "ISO 3166-1" in message:
+        return "countries"
+    return None
+
+
+@never_cache
+@role_required(Role.ADMINISTRATOR)
+def partner_add(request: HttpRequest) -> HttpResponse:
+    """Trust a partner instance: pin its public key (fingerprint shown), set its countries."""
+    form = PartnerAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partner = add_partner(
+                name=data["name"],
+                country=data["country"],
+                base_url=data["base_url"],
+                public_key=data["public_key"],
+                countries=data["countries"],
+                expected_key_id=data["key_id"],
+                acting_user=_user(request),
+            )
+        except PartnerError as exc:
+            form.add_error(_partner_error_field(str(exc)), str(exc))
+        else:
+            messages.success(
+                request,
+                _("Partner added; its key %(key_id)s is pinned.") % {"key_id": partner.key_id},
+            )
+            return redirect("routing:partner", pk=partner.pk)
+    return render(request, "routing/partner_add.html", {"form": form, "ours": _our_identity()})
+
+
+@never_cache
+@role_required(Role.ADMINISTRATOR)
+def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One partner: pinned key, countries covered (editable), and the connection test."""
+    partner = get_object_or_404(Partner.objects.select_related("organisation"), pk=pk)
+    form = PartnerCountriesForm(
+        request.POST or None, initial={"countries": ", ".join(partner.countries)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_partner_countries(
+                partner, form.cleaned_data["countries"], acting_user=_user(request)
+            )
+        except PartnerError as exc:
+            form.add_error("countries", str(exc))
+        else:
+            messages.success(request, _("The countries this partner covers were saved."))
+            return redirect("routing:partner", pk=partner.pk)
+    return render(
+        request,
+        "routing/partner.html",
+        {"partner": partner, "form": form, "inbox": inbox_url(partner.base_url)},
+    )
+
+
+@never_cache
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def partner_ping(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a signed ping to the partner's inbox now and show what it answered."""
+    partner = get_object_or_404(Partner.objects.select_related("organisation"), pk=pk)
+    result = ping_partner(partner, acting_user=_user(request))
+    return render(
+        request,
+        "routing/partner.html",
+        {
+            "partner": partner,
+            "form": PartnerCountriesForm(initial={"countries": ", ".join(partner.countries)}),
+            "inbox": inbox_url(partner.base_url),
+            "ping": result,
+        },
     )

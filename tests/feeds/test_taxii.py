@@ -266,6 +266,7 @@ def test_revoked_credential_gets_a_taxii_error(blocking: World) -> None:
             "title": "Not authorised",
             "http_status": "401",
             "description": "credential revoked; ask the instance administrator for a new one",
+            "error_code": "revoked",
         },
     )
 
@@ -283,6 +284,7 @@ def test_credential_without_the_taxii_scope_is_forbidden(world: World) -> None:
             "title": "Not authorised",
             "http_status": "403",
             "description": "credential lacks the 'feed:taxii' scope",
+            "error_code": "insufficient_scope",
         },
     )
 
@@ -343,6 +345,7 @@ def test_no_credential_is_told_how_to_send_one(blocking: World) -> None:
             "title": "Credential required",
             "http_status": "401",
             "description": "Send 'Authorization: Bearer <token>'.",
+            "error_code": "missing",
         },
     )
     assert response["WWW-Authenticate"] == 'Bearer realm="hotline-taxii"'

@@ -313,8 +313,29 @@ def test_inbox_unknown_type_is_422_with_the_field_named(remote: Remote) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"] == {
-        "type": ["Unknown message type; expected one of forward, ack, status."]
+        "type": ["Unknown message type; expected one of forward, ack, status, ping."]
     }
+
+
+def test_inbox_answers_a_signed_ping_and_stores_nothing_but_the_audit(
+    remote: Remote, settings: Any
+) -> None:
+    message = _message("ping")
+
+    first = _post(remote.key, message)
+    again = _post(remote.key, message)
+
+    body = {
+        "id": message["id"],
+        "type": "ping",
+        "pong": True,
+        "instance": settings.INSTANCE_NAME,
+        "country": settings.INSTANCE_COUNTRY,
+    }
+    assert (first.status_code, first.json()) == (200, body)
+    assert (again.status_code, again.json()) == (200, body)
+    assert not FederationMessage.objects.exists()
+    assert AuditEvent.objects.filter(action="federation.ping").count() == 2
 
 
 def test_inbox_bad_fields_are_422_with_an_error_per_field(remote: Remote) -> None:

@@ -16,7 +16,7 @@ with ``Content-Type: application/json``, signed with RFC 9421 HTTP Message Signa
 the sender by that key id: partners exchange public keys out of band (``hotline federation
 key`` / ``hotline federation add-partner``). Each body has::
 
-    {"id": "<uuid>", "type": "forward" | "ack" | "status", "sent_at": "<ISO 8601>", ...}
+    {"id": "<uuid>", "type": "forward" | "ack" | "status" | "ping", "sent_at": "<ISO 8601>", ...}
 
 ``id`` is the sender's outbox message id: delivery is at least once, retries carry the same
 id (with a fresh signature), and the receiver applies each id once, answering a repeat with
@@ -38,6 +38,11 @@ referral *acted on*), ``not_illegal`` (referral *closed*) and ``removed`` (refer
 the item closed as removed at ``at``, so the origin's timeline shows the time to removal).
 Each status is sent once per forward. A referral never moves backwards: messages that
 arrive late or out of order change nothing but a missing remote reference.
+
+``ping`` (either way, nothing else): a connection test from the administrators' partner page
+or ``hotline federation ping``. It is signed and verified like every message and answered
+200 ``{"id", "type": "ping", "pong": true, "instance", "country"}``; it is audited on both
+sides and changes nothing else (it is not stored for replays: a repeat is answered again).
 
 Answers: 2xx JSON on success (``{"id", "type", "reference", ...}``); problems (RFC 9457)
 otherwise: 401 with ``reason`` for a signature that does not verify (unknown key, bad

@@ -7,13 +7,17 @@ messages arrive verified (``views.inbox``) and are applied once each (``receive_
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils import timezone
@@ -36,13 +40,14 @@ from hotline.outbox.models import OutboxMessage
 from hotline.routing.actions import update_referral
 from hotline.routing.engine import final_assessment
 from hotline.routing.events import PartnerReportedRemoval, partner_reported_removal
-from hotline.routing.federation.identity import parse_public_key
+from hotline.routing.federation.identity import parse_public_key, sign_outgoing
 from hotline.routing.federation.keys import KeyFormatError, key_id_for, public_key_to_text
 from hotline.routing.federation.protocol import (
     ACK,
     ASSESSED,
     FORWARD,
     NOT_ILLEGAL,
+    PING,
     REMOVED,
     SIGNER_NAME,
     STATUS,
@@ -50,6 +55,7 @@ from hotline.routing.federation.protocol import (
     Forward,
     InvalidMessage,
     Message,
+    Ping,
     Status,
     envelope,
     inbox_url,
@@ -159,6 +165,95 @@ def add_partner(
         detail={"organisation": name, "key_id": key_id, "base_url": base_url, "countries": codes},
     )
     return partner
+
+
+@transaction.atomic
+def set_partner_countries(
+    partner: Partner, countries: Sequence[str], *, acting_user: User | None
+) -> Partner:
+    """Change the countries whose hosted content routing forwards to ``partner``."""
+    codes = list(dict.fromkeys(code.strip().upper() for code in countries if code.strip()))
+    if not codes:
+        raise PartnerError("countries: name at least one ISO 3166-1 alpha-2 country code")
+    for code in codes:
+        try:
+            validate_country(code)
+        except ValidationError:
+            raise PartnerError(f"{code!r} is not an ISO 3166-1 alpha-2 country code") from None
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    before = list(partner.countries)
+    partner.countries = codes
+    partner.save(update_fields=["countries"])
+    record(
+        "partner.countries",
+        actor=acting_user,
+        obj=partner,
+        detail={"before": before, "after": codes},
+    )
+    return partner
+
+
+@dataclass(frozen=True)
+class PingResult:
+    """What a connection test found: ``ok`` only if the partner verified our signature and
+    answered the ping; otherwise ``detail`` says what went wrong (their 401 ``reason`` when
+    they refused our key, the network error when they could not be reached)."""
+
+    ok: bool
+    status: int | None
+    detail: str
+    reason: str = ""
+    instance: str = ""
+
+
+def _ping_result(status: int | None, raw: bytes, error: str = "") -> PingResult:
+    try:
+        body = json.loads(raw) if raw else {}
+    except (ValueError, UnicodeDecodeError):
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    if status == 200 and body.get("type") == PING and body.get("pong") is True:
+        instance = str(body.get("instance", ""))[:200]
+        return PingResult(True, status, f"answered by {instance or 'the partner'}", "", instance)
+    if status is None:
+        return PingResult(False, None, error)
+    detail = str(body.get("detail") or body.get("title") or raw[:300].decode("utf-8", "replace"))
+    return PingResult(False, status, detail, str(body.get("reason", ""))[:100])
+
+
+def ping_partner(partner: Partner, *, acting_user: User | None) -> PingResult:
+    """Send a signed ``ping`` to the partner's inbox now and report what came back (audited).
+
+    Sent directly rather than through the outbox: a connection test must show the real
+    answer of this moment, and a failed one is not worth retrying.
+    """
+    url = inbox_url(partner.base_url)
+    body = json.dumps(envelope(PING, {}, message_id=str(uuid4())), separators=(",", ":"))
+    headers = {"Content-Type": "application/json", "User-Agent": "Hotline federation ping"}
+    try:
+        headers.update(sign_outgoing("POST", url, body.encode(), headers))
+        request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")  # noqa: S310
+        with urllib.request.urlopen(request, timeout=settings.OUTBOX_HTTP_TIMEOUT) as response:  # noqa: S310
+            result = _ping_result(response.status, response.read(65536))
+    except urllib.error.HTTPError as exc:
+        result = _ping_result(exc.code, exc.read(65536))
+    except (urllib.error.URLError, OSError) as exc:
+        result = _ping_result(None, b"", f"cannot reach {url}: {getattr(exc, 'reason', exc)}")
+    except ImproperlyConfigured as exc:
+        result = _ping_result(None, b"", f"our federation key is not configured: {exc}")
+    record(
+        "partner.ping",
+        actor=acting_user,
+        obj=partner,
+        detail={
+            "ok": result.ok,
+            "status": result.status,
+            "reason": result.reason,
+            "detail": result.detail[:300],
+        },
+    )
+    return result
 
 
 # --- sending --------------------------------------------------------------------------------
@@ -296,6 +391,23 @@ def receive_message(
     Raises ``InvalidMessage`` (nothing stored) when the message names something we do not
     know, such as a referral we never sent this partner.
     """
+    if isinstance(message.content, Ping):
+        record(
+            "federation.ping",
+            actor=None,
+            obj=partner,
+            detail={"partner": partner.organisation.name, "message": str(message.id)},
+        )
+        return Answer(
+            200,
+            {
+                "id": str(message.id),
+                "type": PING,
+                "pong": True,
+                "instance": settings.INSTANCE_NAME,
+                "country": settings.INSTANCE_COUNTRY,
+            },
+        )
     previous = stored_answer(partner, message.id)
     if previous is not None:
         return previous

@@ -27,7 +27,8 @@ MAX_REFERENCE_LENGTH = 100
 FORWARD = "forward"
 ACK = "ack"
 STATUS = "status"
-MESSAGE_TYPES = (FORWARD, ACK, STATUS)
+PING = "ping"  # "can you hear me and do you trust my key?": answered, changes nothing
+MESSAGE_TYPES = (FORWARD, ACK, STATUS, PING)
 
 # What a partner may tell the origin about a forwarded item.
 ASSESSED = "assessed"  # found illegal under the partner's law; they act on it
@@ -95,11 +96,16 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Ping:
+    """A connection test: the receiver checks the signature like any message and answers."""
+
+
+@dataclass(frozen=True)
 class Message:
     id: uuid.UUID
     type: str
     sent_at: datetime
-    content: Forward | Ack | Status
+    content: Forward | Ack | Status | Ping
 
 
 class InvalidMessage(Exception):
@@ -203,8 +209,10 @@ def parse_message(data: Any) -> Message:
     if message_type and message_type not in MESSAGE_TYPES:
         errors.add("type", f"Unknown message type; expected one of {', '.join(MESSAGE_TYPES)}.")
     sent_at = errors.moment(data, "sent_at")
-    content: Forward | Ack | Status | None = None
-    if message_type == FORWARD:
+    content: Forward | Ack | Status | Ping | None = None
+    if message_type == PING:
+        content = Ping()
+    elif message_type == FORWARD:
         content = _forward(data, errors)
     elif message_type == ACK:
         content = Ack(

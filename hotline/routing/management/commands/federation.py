@@ -7,7 +7,12 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hotline.routing.federation.actions import PartnerError, add_partner
+from hotline.routing.federation.actions import (
+    PartnerError,
+    add_partner,
+    ping_partner,
+    set_partner_countries,
+)
 from hotline.routing.federation.identity import (
     instance_key_id,
     instance_private_key,
@@ -21,7 +26,8 @@ from hotline.routing.models import Partner
 class Command(BaseCommand):
     help = (
         "Federation with partner hotlines: print this instance's key for partners ('key'), "
-        "trust a partner instance ('add-partner'), list the partners ('partners')."
+        "trust a partner instance ('add-partner'), list the partners ('partners'), test the "
+        "connection ('ping'), set the countries a partner covers ('countries')."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,6 +56,11 @@ class Command(BaseCommand):
             help="the key id the partner read out to you; refused if the public key does not match",
         )
         sub.add_parser("partners", help="list the partner instances")
+        ping = sub.add_parser("ping", help="send a signed test message to a partner's inbox")
+        ping.add_argument("partner", help="the partner hotline's name")
+        countries = sub.add_parser("countries", help="set the countries a partner covers")
+        countries.add_argument("partner", help="the partner hotline's name")
+        countries.add_argument("codes", help="comma-separated ISO codes, e.g. DE,AT")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -57,6 +68,18 @@ class Command(BaseCommand):
             self._key(pem=options["pem"])
         elif action == "add-partner":
             self._add_partner(options)
+        elif action == "ping":
+            self._ping(self._partner(options["partner"]))
+        elif action == "countries":
+            try:
+                partner = set_partner_countries(
+                    self._partner(options["partner"]),
+                    options["codes"].split(","),
+                    acting_user=None,
+                )
+            except PartnerError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"{partner.organisation.name} covers {', '.join(partner.countries)}")
         else:
             self._partners()
 
@@ -87,6 +110,24 @@ class Command(BaseCommand):
             f"Partner {partner.organisation.name} added: key {partner.key_id}, "
             f"covers {', '.join(partner.countries)}, inbox {inbox_url(partner.base_url)}"
         )
+
+    def _partner(self, name: str) -> Partner:
+        partner = (
+            Partner.objects.select_related("organisation").filter(organisation__name=name).first()
+        )
+        if partner is None:
+            raise CommandError(f"no partner named {name!r} ('hotline federation partners')")
+        return partner
+
+    def _ping(self, partner: Partner) -> None:
+        result = ping_partner(partner, acting_user=None)
+        if not result.ok:
+            status = f"HTTP {result.status}" if result.status else "no answer"
+            reason = f" ({result.reason})" if result.reason else ""
+            raise CommandError(
+                f"ping {partner.organisation.name}: {status}{reason}: {result.detail}"
+            )
+        self.stdout.write(f"ping {partner.organisation.name}: ok, {result.detail}")
 
     def _partners(self) -> None:
         for partner in Partner.objects.select_related("organisation"):
