@@ -157,6 +157,7 @@ SCOPE_HELP: dict[str, StrOrPromise] = {
     ),
     Scope.FEED_PHONE: _("GET /api/v1/feeds/phone: phone numbers, for mobile operators."),
     Scope.MATCH: _("POST /api/v1/match: look hashes up in the enabled hash lists."),
+    Scope.METRICS: _("GET /metrics: Prometheus figures for the operators' monitoring."),
 }
 
 
