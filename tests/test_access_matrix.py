@@ -163,6 +163,9 @@ IGNORED = {"set_language"}  # POST-only language switch, open to all by design
 ADMIN_VIEWS = ("changelist", "add", "change", "delete", "history")
 # Records written only by the application's actions: administrators may look, not add or delete.
 ADMIN_READ_ONLY = {
+    # Credentials are issued, rotated and revoked on the staff pages and the command, which
+    # show the token once and audit each step; the admin only shows them.
+    "accounts.apicredential",
     "django_tasks_database.dbtaskresult",
     "feeds.entry",
     "outbox.outboxmessage",

@@ -23,6 +23,7 @@ from hotline.core import schedule
 from hotline.core.health import readiness, workers
 from hotline.core.models import ScheduledJob, WorkerHeartbeat
 from hotline.core.outage import close_broken_connections
+from hotline.core.registry import Registry
 from hotline.core.supervisor import EXIT_CONFIGURATION, Child, Supervisor
 from hotline.core.worker import HotlineWorker, new_worker_id
 from tests.conftest import World, signed_in
@@ -148,7 +149,7 @@ def test_scheduler_survives_terminated_connection(
 ) -> None:
     from hotline.core.tasks import prune_platform_state
 
-    monkeypatch.setattr(schedule, "JOBS", {})
+    monkeypatch.setattr(schedule, "JOBS", Registry[schedule.PeriodicJob]("periodic job"))
     schedule.register_periodic("prune", every=timedelta(hours=1), task=prune_platform_state)
     # The database refuses every new session for a second, as during a restart.
     name = connection.settings_dict["NAME"]
