@@ -216,6 +216,14 @@ def _assess(item: Item, kwargs: dict[str, Any]) -> Item:
     return item
 
 
+# The declarations an assessed factory takes for ``assess_item`` rather than for the item.
+ASSESSMENT_OPTIONS = ("legality", "scheme", "severity", "age_group", "analyst", "verdict")
+
+
+def _assessment_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {name: kwargs.pop(name) for name in ASSESSMENT_OPTIONS}
+
+
 class AssessedItemFactory(ItemFactory):
     """A reported web address assessed through ``assess_item`` (illegal, INHOPE baseline, by
     default; ``legality``/``severity``/``scheme``/``age_group`` or a whole ``verdict`` change
@@ -232,8 +240,7 @@ class AssessedItemFactory(ItemFactory):
 
     @classmethod
     def _create(cls, model_class: type[Item], *args: Any, **kwargs: Any) -> Item:
-        names = ("legality", "scheme", "severity", "age_group", "analyst", "verdict")
-        assessment_options = {name: kwargs.pop(name) for name in names}
+        assessment_options = _assessment_options(kwargs)
         item = super()._create(model_class, *args, **kwargs)
         return _assess(item, assessment_options)
 
@@ -251,7 +258,6 @@ class AssessedFileFactory(FileItemFactory):
 
     @classmethod
     def _create(cls, model_class: type[Item], *args: Any, **kwargs: Any) -> Item:
-        names = ("legality", "scheme", "severity", "age_group", "analyst", "verdict")
-        assessment_options = {name: kwargs.pop(name) for name in names}
+        assessment_options = _assessment_options(kwargs)
         item = super()._create(model_class, *args, **kwargs)
         return _assess(item, assessment_options)
