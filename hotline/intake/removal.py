@@ -56,8 +56,11 @@ def _receipt_form(data: object = None) -> ReceiptForm:
 
 @never_cache
 def page(request: HttpRequest) -> HttpResponse:
-    """The page where a person selects their photos and videos; it works in the browser only."""
-    return render(
+    """The page where a person selects their photos and videos; it works in the browser only.
+
+    Its policy is the site's strict one plus ``media-src blob:``: the page's own <video>
+    element plays the chosen file from a local blob URL to sample its frames."""
+    response = render(
         request,
         "intake/removal.html",
         {
@@ -68,6 +71,10 @@ def page(request: HttpRequest) -> HttpResponse:
             "report_url": reverse("intake:report_online"),
         },
     )
+    response.headers["Content-Security-Policy"] = (
+        f"{settings.CONTENT_SECURITY_POLICY}; media-src 'self' blob:"
+    )
+    return response
 
 
 def _errors(problems: list[self_submitted.FieldProblem]) -> list[dict[str, str]]:

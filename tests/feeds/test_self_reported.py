@@ -85,9 +85,10 @@ def test_withdrawal_is_a_removal_and_never_reappears(world: World, platform: Con
     ]
     assert after["added"] == []
     assert [added["id"] for added in from_scratch["added"]] == [ids[2]]
-    assert Entry.objects.filter(
-        kind=EntryKind.SELF_REPORTED_FILE, removed_serial__isnull=True
-    ).count() == 1
+    assert (
+        Entry.objects.filter(kind=EntryKind.SELF_REPORTED_FILE, removed_serial__isnull=True).count()
+        == 1
+    )
     assert other.submission.state == "distributed"
 
 
@@ -108,12 +109,18 @@ def test_csv_and_vics_carry_the_hashes_uncategorised(world: World, platform: Con
     photo = image()
     submit(photo)
 
-    rows = list(csv.DictReader(io.StringIO(b"".join(
-        _get(platform, "api_feeds_self_reported", format="csv").streaming_content
-    ).decode())))
-    vics = json.loads(b"".join(
-        _get(platform, "api_feeds_self_reported", format="vics").streaming_content
-    ))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(
+                    _get(platform, "api_feeds_self_reported", format="csv").streaming_content
+                ).decode()
+            )
+        )
+    )
+    vics = json.loads(
+        b"".join(_get(platform, "api_feeds_self_reported", format="vics").streaming_content)
+    )
 
     assert sorted((row["algorithm"], row["value"], row["category"]) for row in rows) == sorted(
         [("md5", photo["md5"], "self_reported"), ("pdq", photo["pdq"], "self_reported")]
@@ -187,9 +194,9 @@ def test_platform_reports_removals_counted_for_the_request(
     assert _report(platform, {"id": f"indicator--{ids[1]}", "removed": 2}).status_code == 201
 
     assert self_submitted.removals_reported(done.submission) == 5
-    assert AuditEvent.objects.filter(
-        action="matching.self_submission.removals_reported"
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(action="matching.self_submission.removals_reported").count() == 2
+    )
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def _post(client: Client, body: Any) -> Any:
 def test_page_says_it_needs_javascript_and_links_the_alternatives(client: Client) -> None:
     page = client.get(reverse("removal:page")).content.decode()
 
-    assert '<noscript>' in page and reverse("intake:report_online") in page
+    assert "<noscript>" in page and reverse("intake:report_online") in page
     assert 'id="removal-app" hidden' in page
     assert "<script>" not in page and "style=" not in page  # the strict CSP holds
 
@@ -113,7 +113,11 @@ def test_wrong_receipt_withdraws_nothing(client: Client, world: World) -> None:
 
     page = client.post(
         reverse("removal:status"),
-        {"reference": done.submission.reference, "secret": "AAAA-BBBB-CCCC-DDDD", "withdraw": "yes"},
+        {
+            "reference": done.submission.reference,
+            "secret": "AAAA-BBBB-CCCC-DDDD",
+            "withdraw": "yes",
+        },
     )
 
     assert "No request matches" in page.content.decode()

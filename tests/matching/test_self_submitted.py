@@ -115,7 +115,9 @@ def test_allow_listed_image_holds_the_request(world: World, settings: Any, tmp_p
     ) == [False, True]
 
 
-def test_held_request_is_released_or_rejected_once(world: World, settings: Any, tmp_path: Path) -> None:
+def test_held_request_is_released_or_rejected_once(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
     path = tmp_path / "benign.txt"
     path.write_text("d" * 32 + "\n")
     settings.SELF_REPORT_ALLOWLIST_FILE = str(path)
