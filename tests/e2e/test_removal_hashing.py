@@ -178,7 +178,7 @@ def test_browser_hashes_match_the_references_and_only_hashes_leave(
         page = context.new_page()
         page.goto(f"{live_server.url}/removal/")
         assert_accessible(page, "removal page")
-        page.set_input_files("#removal-files", [str(p) for p in images + [video]])
+        page.set_input_files("#removal-files", [str(p) for p in [*images, video]])
         _wait_for_hashes(page, len(images) + 1)
         assert_accessible(page, "removal page with hashes")
         sent = _payload(page)
@@ -202,7 +202,9 @@ def test_browser_hashes_match_the_references_and_only_hashes_leave(
 
     assert states == ["ready"] * (len(images) + 1)
     photos, clip = sent["files"][:-1], sent["files"][-1]
-    assert [f["md5"] for f in photos] == [hashlib.md5(p.read_bytes()).hexdigest() for p in images]
+    assert [f["md5"] for f in photos] == [
+        hashlib.md5(p.read_bytes(), usedforsecurity=False).hexdigest() for p in images
+    ]
     too_far = {}
     for path, name, file in zip(images, references, photos, strict=True):
         expected, quality = references[name]
@@ -211,7 +213,7 @@ def test_browser_hashes_match_the_references_and_only_hashes_leave(
             too_far[path.name] = (distance, file["pdq_quality"])
     assert too_far == {}
 
-    assert clip["md5"] == hashlib.md5(video.read_bytes()).hexdigest()
+    assert clip["md5"] == hashlib.md5(video.read_bytes(), usedforsecurity=False).hexdigest()
     server = _server_frames(video, tmp_path, len(clip["vpdq"]))
     assert [f["frame"] for f in clip["vpdq"]] == [0, 1, 2, 3, 4]
     distances = [
@@ -220,7 +222,7 @@ def test_browser_hashes_match_the_references_and_only_hashes_leave(
     ]
     assert max(distances) <= VIDEO_FRAME_TOLERANCE, distances
 
-    recorder.assert_no_file_content(images + [video], live_server.url)
+    recorder.assert_no_file_content([*images, video], live_server.url)
     assert sorted(a["hashes"]["md5"] for a in added["added"]) == sorted(
         f["md5"] for f in sent["files"]
     )
@@ -247,4 +249,6 @@ def test_a_file_the_browser_cannot_decode_gets_its_message_and_the_others_go_on(
         sent = _payload(page)
 
     assert states == ["failed", "ready"]
-    assert [f["md5"] for f in sent["files"]] == [hashlib.md5(good.read_bytes()).hexdigest()]
+    assert [f["md5"] for f in sent["files"]] == [
+        hashlib.md5(good.read_bytes(), usedforsecurity=False).hexdigest()
+    ]

@@ -25,9 +25,11 @@ def _post(client: Client, body: Any) -> Any:
 def test_page_says_it_needs_javascript_and_links_the_alternatives(client: Client) -> None:
     page = client.get(reverse("removal:page")).content.decode()
 
-    assert "<noscript>" in page and reverse("intake:report_online") in page
+    assert "<noscript>" in page
+    assert reverse("intake:report_online") in page
     assert 'id="removal-app" hidden' in page
-    assert "<script>" not in page and "style=" not in page  # the strict CSP holds
+    assert "<script>" not in page
+    assert "style=" not in page  # the strict CSP holds
 
 
 def test_home_links_the_page(client: Client) -> None:
@@ -102,7 +104,8 @@ def test_status_page_shows_state_and_removals_then_withdraws(client: Client, wor
     shown = client.post(reverse("removal:status"), receipt).content.decode()
     withdrawn = client.post(reverse("removal:status"), {**receipt, "withdraw": "yes"})
 
-    assert 'data-state="distributed"' in shown and 'id="removal-files">2<' in shown
+    assert 'data-state="distributed"' in shown
+    assert 'id="removal-files">2<' in shown
     assert 'id="removal-removed">0<' in shown
     assert 'data-state="withdrawn"' in withdrawn.content.decode()
     assert SelfSubmission.objects.get().state == "withdrawn"
