@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import ipaddress
@@ -14,6 +15,7 @@ from enum import StrEnum
 import pyotp
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -56,10 +58,18 @@ def create_user(
     organisation: Organisation,
     roles: Iterable[str] = (),
     email: str = "",
+    django_admin: bool = False,
     acting_user: User | None,
 ) -> User:
-    """Create a staff user in an organisation with the given roles."""
-    user = User(username=username, email=email, organisation=organisation)
+    """Create a staff user in an organisation with the given roles; ``django_admin`` also opens
+    the Django administration site to them (superuser)."""
+    user = User(
+        username=username,
+        email=email,
+        organisation=organisation,
+        is_staff=django_admin,
+        is_superuser=django_admin,
+    )
     if password:
         user.set_password(password)
     else:
@@ -68,7 +78,10 @@ def create_user(
     for role in roles:
         Role(role)  # an unknown role fails here, before anything is granted
         UserRole.objects.create(user=user, role=role)
-    record("user.create", actor=acting_user, obj=user, detail={"roles": sorted(roles)})
+    detail: dict[str, object] = {"roles": sorted(roles)}
+    if django_admin:
+        detail["django_admin"] = True
+    record("user.create", actor=acting_user, obj=user, detail=detail)
     return user
 
 
@@ -271,6 +284,26 @@ def issue_credential(
     An unknown scope or kind, an empty scope list or an empty name raises
     ``CredentialInputError`` naming the field, and nothing is stored.
     """
+    return _issue(
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        scopes=scopes,
+        acting_user=acting_user,
+        token=_new_token(),
+    )
+
+
+def _issue(
+    *,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    scopes: Iterable[str],
+    acting_user: User | None,
+    token: tuple[str, str, str],
+    demo: bool = False,
+) -> IssuedCredential:
     scope_list = _checked_scopes(scopes)
     if kind not in ClientKind.values:
         raise CredentialInputError(
@@ -279,7 +312,7 @@ def issue_credential(
     name = name.strip()
     if not name or len(name) > 200:
         raise CredentialInputError("name", "give the credential a name of 1 to 200 characters")
-    key_id, secret, token = _new_token()
+    key_id, secret, text = token
     credential = ApiCredential.objects.create(
         organisation=organisation,
         name=name,
@@ -288,13 +321,56 @@ def issue_credential(
         key_id=key_id,
         secret_hash=hash_secret(secret),
     )
-    record(
-        "credential.issue",
-        actor=acting_user,
-        obj=credential,
-        detail={"scopes": scope_list, "organisation": organisation.name, "kind": kind},
+    detail: dict[str, object] = {
+        "scopes": scope_list,
+        "organisation": organisation.name,
+        "kind": kind,
+    }
+    if demo:
+        detail["demo"] = True
+    record("credential.issue", actor=acting_user, obj=credential, detail=detail)
+    return IssuedCredential(credential, text)
+
+
+def demo_token(name: str) -> str:
+    """The fixed token of the demo credential ``name``: derived from the instance's secret key,
+    so ``make run`` can print working tokens every time although only their hashes are
+    stored. Demo mode only (production refuses demo mode): anywhere else this raises."""
+    return _demo_token_parts(name)[2]
+
+
+def _demo_token_parts(name: str) -> tuple[str, str, str]:
+    if not settings.DEMO:
+        raise ImproperlyConfigured("demo credentials exist only in demo mode (HOTLINE_DEMO=1)")
+    key = settings.SECRET_KEY.encode()
+    key_id = hmac.new(key, b"hotline demo key id:" + name.encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, b"hotline demo secret:" + name.encode(), hashlib.sha256).digest()
+    secret = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return key_id[:16], secret, f"{TOKEN_PREFIX}_{key_id[:16]}_{secret}"
+
+
+@transaction.atomic
+def ensure_demo_credential(
+    *, organisation: Organisation, name: str, kind: str, scopes: Iterable[str]
+) -> IssuedCredential | None:
+    """The demo credential ``name`` with its fixed token (``demo_token``), issued (and audited)
+    the first time. None if an administrator revoked it or it expired after a rotation: its
+    token no longer works and is not shown. Demo mode only."""
+    parts = _demo_token_parts(name)
+    existing = ApiCredential.objects.filter(key_id=parts[0]).first()
+    if existing is not None:
+        if existing.revoked_at is not None or existing.expired:
+            return None
+        return IssuedCredential(existing, parts[2])
+    return _issue(
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        scopes=scopes,
+        acting_user=None,
+        token=parts,
+        demo=True,
     )
-    return IssuedCredential(credential, token)
 
 
 @transaction.atomic

@@ -80,6 +80,11 @@ def can_read_audit_log(user: User) -> bool:
     return is_own_hotline_staff(user) and user.has_role(*AUDIT_LOG_READERS)
 
 
+# The outbox page (every outgoing message, retry / park / unpark): supervisors watch delivery,
+# administrators run the system.
+OUTBOX_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
 def rule_required(predicate: Callable[[User], bool]) -> Callable[[ViewFunc], ViewFunc]:
     """Allow a signed-in user for whom ``predicate`` holds (for rules that roles alone cannot say)."""
     return _signed_in_view(
@@ -90,10 +95,16 @@ def rule_required(predicate: Callable[[User], bool]) -> Callable[[ViewFunc], Vie
 def navigation(user: User) -> dict[str, bool]:
     """Which sections a user's menu shows (each also enforced by its views)."""
     own = is_own_hotline_staff(user)
+    administrator = own and user.has_role(Role.ADMINISTRATOR)
     return {
         "cases": own and user.has_role(*CASE_ROLES),
         "referrals": can_see_referrals(user),
         "supervisor": own and user.has_role(Role.SUPERVISOR),
         "admin": user.has_role(Role.ADMINISTRATOR),
         "audit_log": can_read_audit_log(user),
+        # Each as its views' ``role_required`` (this hotline's own staff only).
+        "outbox": own and user.has_role(*OUTBOX_ROLES),
+        "health": administrator,
+        "credentials": administrator,
+        "partners": administrator,
     }

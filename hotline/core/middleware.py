@@ -52,6 +52,9 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
             status=503,
             content_type="application/problem+json",
         )
+    elif request.path == "/metrics":
+        # For the operators' scraper and whoever curls it: the cause in words, no page.
+        response = HttpResponse("database unreachable\n", status=503, content_type="text/plain")
     else:
         # Rendered without the request: context processors would query the database.
         response = HttpResponse(
@@ -60,6 +63,8 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
                 {
                     "instance_name": settings.INSTANCE_NAME,
                     "emergency_number": settings.EMERGENCY_NUMBER,
+                    # Staff (the health page's readers among them) are told the cause.
+                    "staff": request.path.startswith("/staff/"),
                 },
             ),
             status=503,

@@ -10,14 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hotline.accounts.models import Role, User
-from hotline.accounts.rules import role_required
+from hotline.accounts.models import User
+from hotline.accounts.rules import OUTBOX_ROLES, role_required
 from hotline.audit.actions import record
 from hotline.outbox import actions, queries
 from hotline.outbox.channels.base import CHANNELS
 from hotline.outbox.models import DeliveryState, OutboxMessage
 
-OUTBOX_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 PAGE_SIZE = 200
 
 

@@ -113,3 +113,37 @@ class PartnerCountriesForm(forms.Form):
 
     def clean_countries(self) -> list[str]:
         return _country_codes(self.cleaned_data["countries"])
+
+
+class PartnerKeyForm(forms.Form):
+    """A partner's new public key, pinned in place of the old one after an overlap."""
+
+    public_key = forms.CharField(
+        label=_("Its new public key"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
+        help_text=_("As 'hotline federation key' prints it on their side (43 characters, or PEM)."),
+    )
+    key_id = forms.CharField(
+        label=_("New key id they read out to you"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional but wise: a key that does not match it is refused."),
+    )
+    overlap_hours = forms.IntegerField(
+        label=_("Hours the old key is still accepted"),
+        min_value=0,
+        max_value=24 * 30,
+        initial=24,
+        help_text=_(
+            "Messages they signed before switching keep arriving meanwhile; 0 retires the old "
+            "key at once."
+        ),
+    )
+
+
+class PartnerDeactivateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is deactivated"),
+        max_length=500,
+        help_text=_("Kept in the audit log. Its messages are refused from now on."),
+    )

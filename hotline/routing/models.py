@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pycountry
@@ -89,6 +90,11 @@ class Partner(models.Model):
         max_length=200, unique=True, help_text=_("The key id their signatures carry")
     )
     public_key = models.TextField(help_text=_("Their Ed25519 public key (base64url or PEM)"))
+    # The key they used before their last key replacement, still accepted until
+    # ``previous_key_expires_at`` so that messages signed while they switch are not refused.
+    previous_key_id = models.CharField(max_length=200, blank=True, db_index=True)
+    previous_public_key = models.TextField(blank=True)
+    previous_key_expires_at = models.DateTimeField(null=True, blank=True)
     countries = models.JSONField(
         default=list, help_text=_("ISO 3166-1 alpha-2 codes this partner covers")
     )
@@ -102,6 +108,13 @@ class Partner(models.Model):
 
     def covers(self, country: str) -> bool:
         return country.upper() in self.countries
+
+    def previous_key_valid(self, at: datetime | None = None) -> bool:
+        """Whether the key of before the last replacement is still accepted (its overlap)."""
+        expires = self.previous_key_expires_at
+        return (
+            bool(self.previous_key_id) and expires is not None and expires > (at or timezone.now())
+        )
 
 
 class HostingProvider(models.Model):

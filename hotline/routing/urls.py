@@ -16,4 +16,7 @@ urlpatterns += [
     path("partners/new/", views.partner_add, name="partner_add"),
     path("partners/<int:pk>/", views.partner_detail, name="partner"),
     path("partners/<int:pk>/ping/", views.partner_ping, name="partner_ping"),
+    path("partners/<int:pk>/key/", views.partner_replace_key, name="partner_replace_key"),
+    path("partners/<int:pk>/key/retire/", views.partner_retire_key, name="partner_retire_key"),
+    path("partners/<int:pk>/state/", views.partner_state, name="partner_state"),
 ]

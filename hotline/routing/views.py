@@ -23,8 +23,12 @@ from hotline.routing import actions, queries
 from hotline.routing.engine import PlannedReferral, plan
 from hotline.routing.federation.actions import (
     PartnerError,
+    PingResult,
     add_partner,
     ping_partner,
+    replace_partner_key,
+    retire_previous_key,
+    set_partner_active,
     set_partner_countries,
 )
 from hotline.routing.federation.identity import instance_key_id, instance_public_key_text
@@ -34,6 +38,8 @@ from hotline.routing.forms import (
     OverrideForm,
     PartnerAddForm,
     PartnerCountriesForm,
+    PartnerDeactivateForm,
+    PartnerKeyForm,
     ProviderForm,
     ReferralUpdateForm,
 )
@@ -215,11 +221,43 @@ def partner_add(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/partner_add.html", {"form": form, "ours": _our_identity()})
 
 
+def _partner_page(
+    request: HttpRequest,
+    partner: Partner,
+    *,
+    form: PartnerCountriesForm | None = None,
+    key_form: PartnerKeyForm | None = None,
+    deactivate_form: PartnerDeactivateForm | None = None,
+    ping: PingResult | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "routing/partner.html",
+        {
+            "partner": partner,
+            "form": form
+            or PartnerCountriesForm(initial={"countries": ", ".join(partner.countries)}),
+            "key_form": key_form or PartnerKeyForm(),
+            "deactivate_form": deactivate_form or PartnerDeactivateForm(),
+            "previous_key_valid": partner.previous_key_valid(),
+            "inbox": inbox_url(partner.base_url),
+            "ping": ping,
+        },
+        status=status,
+    )
+
+
+def _partner(pk: int) -> Partner:
+    return get_object_or_404(Partner.objects.select_related("organisation"), pk=pk)
+
+
 @never_cache
 @role_required(Role.ADMINISTRATOR)
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One partner: pinned key, countries covered (editable), and the connection test."""
-    partner = get_object_or_404(Partner.objects.select_related("organisation"), pk=pk)
+    """One partner: pinned key (and its replacement), countries covered (editable), the
+    connection test, deactivation."""
+    partner = _partner(pk)
     form = PartnerCountriesForm(
         request.POST or None, initial={"countries": ", ".join(partner.countries)}
     )
@@ -233,11 +271,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The countries this partner covers were saved."))
             return redirect("routing:partner", pk=partner.pk)
-    return render(
-        request,
-        "routing/partner.html",
-        {"partner": partner, "form": form, "inbox": inbox_url(partner.base_url)},
-    )
+    return _partner_page(request, partner, form=form)
 
 
 @never_cache
@@ -245,15 +279,76 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMINISTRATOR)
 def partner_ping(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a signed ping to the partner's inbox now and show what it answered."""
-    partner = get_object_or_404(Partner.objects.select_related("organisation"), pk=pk)
-    result = ping_partner(partner, acting_user=_user(request))
-    return render(
-        request,
-        "routing/partner.html",
-        {
-            "partner": partner,
-            "form": PartnerCountriesForm(initial={"countries": ", ".join(partner.countries)}),
-            "inbox": inbox_url(partner.base_url),
-            "ping": result,
-        },
-    )
+    partner = _partner(pk)
+    return _partner_page(request, partner, ping=ping_partner(partner, acting_user=_user(request)))
+
+
+@never_cache
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def partner_replace_key(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pin the partner's new key; the old one is accepted for the overlap, then refused."""
+    partner = _partner(pk)
+    form = PartnerKeyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            partner = replace_partner_key(
+                partner,
+                public_key=data["public_key"],
+                expected_key_id=data["key_id"],
+                overlap_hours=data["overlap_hours"],
+                acting_user=_user(request),
+            )
+        except PartnerError as exc:
+            form.add_error(_partner_error_field(str(exc)), str(exc))
+        else:
+            messages.success(request, _("New key %(key_id)s pinned.") % {"key_id": partner.key_id})
+            return redirect("routing:partner", pk=partner.pk)
+    return _partner_page(request, partner, key_form=form, status=400)
+
+
+@never_cache
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def partner_retire_key(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the overlap now: the partner's replaced key is refused from now on."""
+    partner = _partner(pk)
+    try:
+        retire_previous_key(partner, acting_user=_user(request))
+    except PartnerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The previous key is retired."))
+    return redirect("routing:partner", pk=partner.pk)
+
+
+@never_cache
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def partner_state(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate a partner (with a reason) or activate it again."""
+    partner = _partner(pk)
+    if request.POST.get("action") == "activate":
+        try:
+            set_partner_active(partner, active=True, acting_user=_user(request))
+        except PartnerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The partner is active again."))
+        return redirect("routing:partner", pk=partner.pk)
+    form = PartnerDeactivateForm(request.POST)
+    if form.is_valid():
+        try:
+            set_partner_active(
+                partner,
+                active=False,
+                reason=form.cleaned_data["reason"],
+                acting_user=_user(request),
+            )
+        except PartnerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The partner is deactivated: its messages are refused."))
+            return redirect("routing:partner", pk=partner.pk)
+    return _partner_page(request, partner, deactivate_form=form, status=400)

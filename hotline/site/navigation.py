@@ -34,7 +34,6 @@ def staff_navigation(user: User) -> dict[str, bool]:
             "legal_matrix": user.has_role(*LEGAL_READERS),
             "targets": can_read_statistics(user),
             "auditor": user.has_role(Role.AUDITOR),
-            "health": user.has_role(Role.ADMINISTRATOR),
         }
     )
     return nav

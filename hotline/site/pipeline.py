@@ -41,6 +41,7 @@ from hotline.takedown.actions import (
     tell_partners_of_removal,
 )
 from hotline.takedown.events import removal_confirmed
+from hotline.tourism.actions import note_company_notice_delivered
 
 EVENTS = (
     item_assessed,
@@ -71,6 +72,7 @@ def connect() -> None:
     # outbox: a message was delivered (the receiver answered; sent_at is the delivery time).
     message_delivered.connect(note_message_delivered)  # routing: its referral is now sent
     message_delivered.connect(note_notice_delivered)  # takedown: notice sent, referrals sent
+    message_delivered.connect(note_company_notice_delivered)  # tourism: company notice sent
 
     # routing: a referral's message was delivered.
     referral_delivered.connect(note_referral_delivered)  # takedown: police / partner step

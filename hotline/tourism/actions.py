@@ -22,6 +22,8 @@ from hotline.audit.actions import record
 from hotline.cases.actions import ReportInput, close_report, file_report
 from hotline.cases.models import Channel, Concern, Report
 from hotline.outbox.actions import enqueue
+from hotline.outbox.events import MessageDelivered
+from hotline.outbox.models import OutboxMessage
 from hotline.routing.actions import refer_report
 from hotline.routing.models import Referral
 from hotline.tourism.models import (
@@ -373,12 +375,12 @@ def draft_company_notice(
 
 @transaction.atomic
 def clear_company_notice(notice: CompanyNotice, *, acting_user: User) -> CompanyNotice:
-    """A police liaison clears a held notice: it goes out through the outbox now."""
+    """A police liaison clears a held notice: it is queued in the outbox now and becomes
+    *sent* when the outbox delivers it (``mark_company_notice_delivered``)."""
     locked = CompanyNotice.objects.select_for_update().get(pk=notice.pk)
     if locked.status != NoticeStatus.HELD:
         raise ValueError("this notice is not held")
-    now = timezone.now()
-    enqueue(
+    message = enqueue(
         "email",
         locked.recipient,
         company_notice_email(
@@ -388,13 +390,50 @@ def clear_company_notice(notice: CompanyNotice, *, acting_user: User) -> Company
         ),
         related=locked,
     )
-    locked.status = NoticeStatus.SENT
+    locked.status = NoticeStatus.QUEUED
     locked.cleared_by = acting_user
-    locked.cleared_at = now
-    locked.sent_at = now
-    locked.save(update_fields=["status", "cleared_by", "cleared_at", "sent_at"])
-    record("company_notice.clear", actor=acting_user, obj=locked)
+    locked.cleared_at = timezone.now()
+    locked.save(update_fields=["status", "cleared_by", "cleared_at"])
+    record(
+        "company_notice.clear", actor=acting_user, obj=locked, detail={"message": str(message.id)}
+    )
     return locked
+
+
+COMPANY_NOTICE_MESSAGE = "tourism.companynotice"  # ``related_type`` of the notices' e-mails
+
+
+@transaction.atomic
+def mark_company_notice_delivered(
+    notice: CompanyNotice, *, message: OutboxMessage
+) -> CompanyNotice:
+    """The outbox delivered ``message``, which carries ``notice``: a queued notice becomes
+    *sent* at the delivery time, with the mail server's answer in the audit event.
+    Idempotent: a notice already sent (or cancelled) is left as it is."""
+    locked = CompanyNotice.objects.select_for_update().get(pk=notice.pk)
+    if locked.status != NoticeStatus.QUEUED:
+        return locked
+    locked.status = NoticeStatus.SENT
+    locked.sent_at = message.delivered_at or timezone.now()
+    locked.save(update_fields=["status", "sent_at"])
+    record(
+        "company_notice.sent",
+        actor=None,
+        obj=locked,
+        detail={"message": str(message.id), "answer": message.remote_answer},
+    )
+    return locked
+
+
+def note_company_notice_delivered(event: MessageDelivered) -> None:
+    """Listens to ``outbox.message_delivered``: a company notice's e-mail arrived
+    (``mark_company_notice_delivered``)."""
+    message = event.message
+    if message.related_type != COMPANY_NOTICE_MESSAGE or not message.related_id.isdigit():
+        return
+    notice = CompanyNotice.objects.filter(pk=int(message.related_id)).first()
+    if notice is not None:
+        mark_company_notice_delivered(notice, message=message)
 
 
 @transaction.atomic

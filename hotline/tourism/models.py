@@ -279,13 +279,16 @@ class CompanyLink(models.Model):
 
 class NoticeStatus(models.TextChoices):
     HELD = "held", _("Held until the police clear it")
+    QUEUED = "queued", _("Cleared, waiting for delivery")
     SENT = "sent", _("Sent")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 class CompanyNotice(models.Model):
     """A message to a company about a travel report. It waits for a police liaison's clearance,
-    so no suspect is warned before the police have decided."""
+    so no suspect is warned before the police have decided; once cleared it is *queued* in the
+    outbox and becomes *sent* (``sent_at``: the delivery time) only when the company's mail
+    server took it."""
 
     travel_report = models.ForeignKey(
         TravelReport, on_delete=models.CASCADE, related_name="company_notices"

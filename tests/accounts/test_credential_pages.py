@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -43,6 +44,18 @@ def _token(response: Any) -> str:
     found = TOKEN.search(response.content.decode())
     assert found is not None, response.content.decode()[:2000]
     return found.group(1)
+
+
+TAXII = "application/taxii+json;version=2.1"
+
+
+def _taxii_aliases(token: str) -> list[str]:
+    """The TAXII collections this token lists (``GET .../collections/``)."""
+    listing = Client().get(
+        "/api/v1/taxii2/feeds/collections/", HTTP_ACCEPT=TAXII, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert listing.status_code == 200, listing.content
+    return [c["alias"] for c in json.loads(listing.content).get("collections", [])]
 
 
 def _whoami(token: str) -> Any:
@@ -127,7 +140,8 @@ def test_subscriptions_are_chosen_on_the_issue_page_and_changed_on_the_detail_pa
 
     response = _issue(client, world, **{"feeds-collections": [str(first.pk)]})
     credential = ApiCredential.objects.get(name="resolvers Paris")
-    _token(response)
+    token = _token(response)
+    assert _taxii_aliases(token) == [first.alias]  # the feed endpoint follows the page
     assert list(
         FeedSubscription.objects.filter(credential=credential).values_list(
             "collection__alias", flat=True
@@ -144,8 +158,17 @@ def test_subscriptions_are_chosen_on_the_issue_page_and_changed_on_the_detail_pa
             "collection__alias", flat=True
         )
     ) == [second.alias]
+    assert _taxii_aliases(token) == [second.alias]
+    refused = Client().get(
+        f"/api/v1/taxii2/feeds/collections/{first.pk}/objects/",
+        HTTP_ACCEPT=TAXII,
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert refused.status_code == 404  # no longer subscribed: not even its existence is shown
     assert list(
-        AuditEvent.objects.filter(action__startswith="feeds.").values_list("action", flat=True)
+        AuditEvent.objects.filter(action__startswith="feeds.")
+        .exclude(action="feeds.pull")
+        .values_list("action", flat=True)
     ) == ["feeds.subscribe", "feeds.subscribe", "feeds.unsubscribe"]
 
 

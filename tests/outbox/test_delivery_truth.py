@@ -3,15 +3,10 @@ pages show the outbox's state (failed with the error, then delivered with the re
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.urls import reverse
-from django.utils import timezone
 
 from hotline.audit.models import AuditEvent
 from hotline.outbox import actions
@@ -19,59 +14,11 @@ from hotline.outbox.models import MessageStatus, OutboxMessage
 from hotline.routing.models import Referral, ReferralStatus
 from tests.conftest import World, signed_in
 from tests.factories import ReferralFactory, deliver_outbox
+from tests.smtp import Switchable, due_now, free_port, smtp
+
+__all__ = ["smtp"]  # the fixture, imported for this module's tests
 
 pytestmark = pytest.mark.django_db
-
-REFUSAL = "550 5.7.1 Relaying refused for this test"
-ACCEPTANCE = "250 2.0.0 Ok: queued as TEST0001"
-
-
-class _Switchable:
-    """An aiosmtpd handler that refuses every message until ``accept`` is set, and counts
-    the messages it took (by Message-ID, so a repeated delivery would show)."""
-
-    def __init__(self) -> None:
-        self.accept = False
-        self.accepted: list[str] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if not self.accept:
-            return REFUSAL
-        content = envelope.content
-        raw = content if isinstance(content, bytes) else (content or "").encode()
-        for line in raw.split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                self.accepted.append(line.split(b":", 1)[1].strip().decode())
-        return ACCEPTANCE
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[_Switchable]:
-    handler = _Switchable()
-    port = _free_port()
-    controller = Controller(
-        handler, hostname="127.0.0.1", port=port, server_hostname="smtp.example.test"
-    )
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    try:
-        yield handler
-    finally:
-        controller.stop()
-
-
-def _due_now(message: OutboxMessage) -> None:
-    # The backoff would make the test wait; a worker reaching the retry time is the same.
-    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
 
 
 def _page(world: World, referral: Referral) -> str:
@@ -81,7 +28,7 @@ def _page(world: World, referral: Referral) -> str:
 
 
 def test_referral_is_failed_with_the_error_then_sent_with_the_servers_reply(
-    world: World, smtp: _Switchable
+    world: World, smtp: Switchable
 ) -> None:
     referral = ReferralFactory.create()
     [message] = OutboxMessage.objects.filter(related_id=str(referral.pk))
@@ -97,7 +44,7 @@ def test_referral_is_failed_with_the_error_then_sent_with_the_servers_reply(
     assert "5.7.1 Relaying refused for this test" in page
 
     smtp.accept = True
-    _due_now(message)
+    due_now(message)
     deliver_outbox()
 
     referral.refresh_from_db()
@@ -115,7 +62,7 @@ def test_referral_is_failed_with_the_error_then_sent_with_the_servers_reply(
 def test_unreachable_server_leaves_the_referral_unsent(world: World, settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = _free_port()  # nothing listens: connection refused
+    settings.EMAIL_PORT = free_port()  # nothing listens: connection refused
     referral = ReferralFactory.create()
 
     deliver_outbox()
@@ -128,7 +75,7 @@ def test_unreachable_server_leaves_the_referral_unsent(world: World, settings: A
     assert "Connection refused" in _page(world, referral)
 
 
-def test_retry_of_a_parked_message_is_delivered_once(world: World, smtp: _Switchable) -> None:
+def test_retry_of_a_parked_message_is_delivered_once(world: World, smtp: Switchable) -> None:
     referral = ReferralFactory.create()
     [message] = OutboxMessage.objects.filter(related_id=str(referral.pk))
     actions.park(message, reason="receiver down for maintenance", acting_user=world.charlie)

@@ -28,4 +28,9 @@ ROWS: dict[str, Row] = {
     "routing:partner_add": Row(staff("erin")),
     "routing:partner": Row(staff("erin"), kwargs=_partner),
     "routing:partner_ping": Row(staff("erin"), kwargs=_partner, method="post"),
+    # An empty form: refused naming its fields (400) for the administrator, 403 for the others.
+    "routing:partner_replace_key": Row(staff("erin", status=400), kwargs=_partner, method="post"),
+    # No previous key to retire: back to the partner page with the reason.
+    "routing:partner_retire_key": Row(staff("erin", status=302), kwargs=_partner, method="post"),
+    "routing:partner_state": Row(staff("erin", status=400), kwargs=_partner, method="post"),
 }

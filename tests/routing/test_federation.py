@@ -297,7 +297,8 @@ def test_inbox_inactive_partner_is_refused(remote: Remote) -> None:
 
     response = _post(remote.key, _forward())
 
-    assert (response.status_code, response.json()["reason"]) == (401, "unknown key")
+    assert (response.status_code, response.json()["reason"]) == (403, "partner_deactivated")
+    assert "has deactivated its partnership with Hotline B" in response.json()["detail"]
     assert Report.objects.count() == 0
 
 

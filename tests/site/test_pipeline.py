@@ -17,6 +17,7 @@ def test_pipeline_connects_each_listener_once_in_its_written_order() -> None:
         "outbox.message_delivered": [
             "hotline.routing.actions.note_message_delivered",
             "hotline.takedown.actions.note_notice_delivered",
+            "hotline.tourism.actions.note_company_notice_delivered",
         ],
         "routing.referral_delivered": ["hotline.takedown.actions.note_referral_delivered"],
         "routing.referral_cancelled": ["hotline.takedown.actions.drop_cancelled_notice"],

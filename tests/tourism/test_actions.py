@@ -415,7 +415,11 @@ def test_notice_is_held_until_a_liaison_clears_it(world: World) -> None:
     cleared = actions.clear_company_notice(notice, acting_user=world.dave)
 
     assert (notice.status, held_messages) == (NoticeStatus.HELD, 0)
-    assert (cleared.status, cleared.cleared_by) == (NoticeStatus.SENT, world.dave)
+    assert (cleared.status, cleared.cleared_by, cleared.sent_at) == (
+        NoticeStatus.QUEUED,
+        world.dave,
+        None,
+    )
     assert list(OutboxMessage.objects.values_list("destination", "related_type")) == [
         ("protect@tours.example.test", "tourism.companynotice")
     ]

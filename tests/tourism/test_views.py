@@ -317,7 +317,7 @@ def test_only_a_liaison_of_a_referred_unit_clears_a_notice(world: World) -> None
 
     notice.refresh_from_db()
     assert (by_analyst.status_code, by_outsider.status_code, by_dave.status_code) == (403, 404, 302)
-    assert (notice.status, notice.cleared_by) == (NoticeStatus.SENT, world.dave)
+    assert (notice.status, notice.cleared_by) == (NoticeStatus.QUEUED, world.dave)
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -35,8 +35,8 @@ from hotline.cases.models import (
     ItemStatus,
     Legality,
 )
-from hotline.outbox.actions import enqueue
-from hotline.outbox.models import OutboxMessage
+from hotline.outbox.actions import enqueue, park
+from hotline.outbox.models import MessageStatus, OutboxMessage
 from hotline.routing.actions import update_referral
 from hotline.routing.engine import final_assessment
 from hotline.routing.events import PartnerReportedRemoval, partner_reported_removal
@@ -135,7 +135,7 @@ def add_partner(
     key_id = key_id_for(key)
     if expected_key_id and expected_key_id.strip() != key_id:
         raise PartnerError(f"the public key's id is {key_id}, not {expected_key_id.strip()}")
-    if Partner.objects.filter(key_id=key_id).exists():
+    if _key_in_use(key_id):
         raise PartnerError(f"a partner with this public key ({key_id}) is already registered")
     organisation = Organisation.objects.filter(name=name).first()
     if organisation is None:
@@ -191,6 +191,133 @@ def set_partner_countries(
         detail={"before": before, "after": codes},
     )
     return partner
+
+
+def _key_in_use(key_id: str, *, exclude: Partner | None = None) -> bool:
+    """Whether a partner signs with this key, or did until its last replacement."""
+    partners = Partner.objects.filter(models.Q(key_id=key_id) | models.Q(previous_key_id=key_id))
+    if exclude is not None:
+        partners = partners.exclude(pk=exclude.pk)
+    return partners.exists()
+
+
+def _retire(partner: Partner) -> None:
+    partner.previous_key_id = ""
+    partner.previous_public_key = ""
+    partner.previous_key_expires_at = None
+
+
+MAX_KEY_OVERLAP_HOURS = 24 * 30
+
+
+@transaction.atomic
+def replace_partner_key(
+    partner: Partner,
+    *,
+    public_key: str,
+    expected_key_id: str = "",
+    overlap_hours: int = 24,
+    acting_user: User | None,
+) -> Partner:
+    """Pin the partner's new public key. Their old key stays accepted for ``overlap_hours``
+    (messages they signed before switching still arrive), then is refused; 0 retires it at once.
+    ``expected_key_id``, when given, must be the new key's id (read out over another channel)."""
+    try:
+        key = parse_public_key(public_key)
+    except KeyFormatError as exc:
+        raise PartnerError(f"public key: {exc}") from None
+    if not 0 <= overlap_hours <= MAX_KEY_OVERLAP_HOURS:
+        raise PartnerError(f"overlap: between 0 and {MAX_KEY_OVERLAP_HOURS} hours")
+    key_id = key_id_for(key)
+    if expected_key_id and expected_key_id.strip() != key_id:
+        raise PartnerError(f"the public key's id is {key_id}, not {expected_key_id.strip()}")
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    if key_id == locked.key_id:
+        raise PartnerError(f"public key: {key_id} is already this partner's pinned key")
+    if _key_in_use(key_id, exclude=locked) or key_id == locked.previous_key_id:
+        raise PartnerError(f"a partner with this public key ({key_id}) is already registered")
+    old_key_id = locked.key_id
+    now = timezone.now()
+    if overlap_hours:
+        locked.previous_key_id = locked.key_id
+        locked.previous_public_key = locked.public_key
+        locked.previous_key_expires_at = now + timedelta(hours=overlap_hours)
+    else:
+        _retire(locked)
+    locked.key_id = key_id
+    locked.public_key = public_key_to_text(key)
+    locked.save(
+        update_fields=[
+            "key_id",
+            "public_key",
+            "previous_key_id",
+            "previous_public_key",
+            "previous_key_expires_at",
+        ]
+    )
+    record(
+        "partner.key_replace",
+        actor=acting_user,
+        obj=locked,
+        detail={
+            "old_key_id": old_key_id,
+            "new_key_id": key_id,
+            "old_key_accepted_until": (
+                locked.previous_key_expires_at.isoformat()
+                if locked.previous_key_expires_at
+                else None
+            ),
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def retire_previous_key(partner: Partner, *, acting_user: User | None) -> Partner:
+    """End the overlap now: the partner's key of before its last replacement is refused."""
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    if not locked.previous_key_id:
+        raise PartnerError("this partner has no previous key to retire")
+    retired = locked.previous_key_id
+    _retire(locked)
+    locked.save(update_fields=["previous_key_id", "previous_public_key", "previous_key_expires_at"])
+    record("partner.key_retire", actor=acting_user, obj=locked, detail={"key_id": retired})
+    return locked
+
+
+@transaction.atomic
+def set_partner_active(
+    partner: Partner, *, active: bool, reason: str = "", acting_user: User | None
+) -> Partner:
+    """Deactivate a partner (its signed messages are refused with ``partner_deactivated``,
+    nothing new is forwarded to it, and the messages still queued for it are parked) or
+    activate it again. ``reason`` is required to deactivate; audited."""
+    reason = reason.strip()
+    if not active and not reason:
+        raise PartnerError("reason: say why the partner is deactivated")
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    if locked.active == active:
+        state = "active" if active else "deactivated"
+        raise PartnerError(f"this partner is already {state}")
+    locked.active = active
+    locked.save(update_fields=["active"])
+    detail: dict[str, Any] = {"reason": reason} if reason else {}
+    if not active:
+        # What was queued for it stays, parked: an administrator unparks it from the outbox
+        # page if the partner is trusted again.
+        waiting = OutboxMessage.objects.filter(
+            channel="http", destination=inbox_url(locked.base_url), status=MessageStatus.PENDING
+        )
+        for message in waiting:
+            park(message, reason=f"partner deactivated: {reason}", acting_user=acting_user)
+        detail["parked_messages"] = len(waiting)
+    record(
+        "partner.activate" if active else "partner.deactivate",
+        actor=acting_user,
+        obj=locked,
+        detail=detail,
+    )
+    return locked
 
 
 @dataclass(frozen=True)

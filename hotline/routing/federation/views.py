@@ -1,8 +1,9 @@
 """The federation inbox: ``POST /api/v1/federation/inbox``, signed messages from partners.
 
 Checked in this order, cheapest and least revealing first: method (405), size (413), the
-RFC 9421 signature against the active partners' keys with the shared nonce store (401, the
-problem's ``reason`` names what failed), media type (415), JSON (400), the message's fields
+RFC 9421 signature against the partners' pinned keys (and a replaced key during its overlap)
+with the shared nonce store (401, the problem's ``reason`` names what failed), the partner
+still active (403 ``partner_deactivated``), media type (415), JSON (400), the message's fields
 (422, with ``errors`` per field). Then the message is applied once (``receive_message``).
 """
 
@@ -29,13 +30,28 @@ from hotline.routing.models import Partner
 logger = logging.getLogger(__name__)
 
 
+def _partner_with_key(key_id: str) -> tuple[Partner, str] | None:
+    """The partner (active or not) that signs with ``key_id``, and that key's text: its pinned
+    key, or the one of before its last replacement while the overlap lasts."""
+    partner = Partner.objects.filter(key_id=key_id).select_related("organisation").first()
+    if partner is not None:
+        return partner, partner.public_key
+    partner = Partner.objects.filter(previous_key_id=key_id).select_related("organisation").first()
+    if partner is not None and partner.previous_key_valid():
+        return partner, partner.previous_public_key
+    return None
+
+
 def partner_key(key_id: str) -> Ed25519PublicKey | None:
-    """The public key of the active partner whose key has this id, or None."""
-    partner = Partner.objects.filter(key_id=key_id, active=True).first()
-    if partner is None:
+    """The public key a partner signs with under this id, or None. A deactivated partner's key
+    is still resolved, so that its signed request is told it is deactivated (and nobody else
+    learns it)."""
+    found = _partner_with_key(key_id)
+    if found is None:
         return None
+    partner, text = found
     try:
-        key = parse_public_key(partner.public_key)
+        key = parse_public_key(text)
     except KeyFormatError:
         logger.warning("partner %s has an unreadable public key", partner.pk)
         return None
@@ -67,13 +83,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
     except SignatureError as exc:
         logger.warning("federation message refused: %s (%s)", exc.reason, exc)
         return problem(401, "Signature not accepted", str(exc), reason=exc.reason)
-    partner = (
-        Partner.objects.filter(key_id=verified.key_id, active=True)
-        .select_related("organisation")
-        .first()
-    )
-    if partner is None:  # deactivated a moment ago
+    found = _partner_with_key(verified.key_id)
+    if found is None:  # its key was replaced and retired a moment ago
         return problem(401, "Signature not accepted", "Unknown key.", reason="unknown key")
+    partner = found[0]
+    if not partner.active:
+        logger.warning("federation message refused: partner %s is deactivated", partner.pk)
+        return problem(
+            403,
+            "Partner deactivated",
+            f"{settings.INSTANCE_NAME} has deactivated its partnership with "
+            f"{partner.organisation.name}: no message is accepted. Ask its administrators.",
+            reason="partner_deactivated",
+        )
     if request.content_type != "application/json":
         return problem(415, "Unsupported media type", "Send the message as application/json.")
     try:

@@ -35,9 +35,18 @@ DEMO_USERS = [
 ]
 
 
+# (organisation, credential name, kind, scopes) of the demo API credentials.
+DEMO_CREDENTIALS: list[tuple[str, str, ClientKind, list[Scope]]] = [
+    ("isp", "ISP resolver feed", ClientKind.FEED_CONSUMER, [Scope.FEED_RPZ, Scope.FEED_URLS]),
+    ("esp", "Platform intake", ClientKind.COMPANY_INTAKE, [Scope.INTAKE]),
+    ("own", "Prometheus", ClientKind.FEED_CONSUMER, [Scope.METRICS]),
+]
+
+
 @transaction.atomic
 def load_demo_data() -> DemoSummary:
-    """Create the demo world once; running it again changes nothing and prints the same logins."""
+    """Create the demo world once; running it again changes nothing and prints the same logins
+    and (in demo mode) the same API tokens."""
     summary = DemoSummary()
     country = settings.INSTANCE_COUNTRY
     partner_country = "DE" if country != "DE" else "FR"
@@ -68,38 +77,24 @@ def load_demo_data() -> DemoSummary:
     for username, roles, org_key in DEMO_USERS:
         password = username + DEMO_PASSWORD_SUFFIX
         if not User.objects.filter(username=username).exists():
-            user = actions.create_user(
+            actions.create_user(
                 username=username,
                 password=password,
                 organisation=orgs[org_key],
                 roles=roles,
                 email=f"{username}@example.test",
+                django_admin=Role.ADMINISTRATOR in roles,
                 acting_user=None,
             )
-            if Role.ADMINISTRATOR in roles:
-                user.is_staff = True
-                user.is_superuser = True
-                user.save(update_fields=["is_staff", "is_superuser"])
         summary.logins.append((username, password, ", ".join(roles), orgs[org_key].name))
-    if created_now:
-        credentials: list[tuple[str, str, ClientKind, list[Scope]]] = [
-            (
-                "isp",
-                "ISP resolver feed",
-                ClientKind.FEED_CONSUMER,
-                [Scope.FEED_RPZ, Scope.FEED_URLS],
-            ),
-            ("esp", "Platform intake", ClientKind.COMPANY_INTAKE, [Scope.INTAKE]),
-        ]
-        for org_key, name, client_kind, scopes in credentials:
-            issued = actions.issue_credential(
-                organisation=orgs[org_key],
-                name=name,
-                kind=client_kind,
-                scopes=scopes,
-                acting_user=None,
+    if settings.DEMO:
+        # Fixed tokens (demo mode only), so every `make run` prints tokens that work.
+        for org_key, name, client_kind, scopes in DEMO_CREDENTIALS:
+            issued = actions.ensure_demo_credential(
+                organisation=orgs[org_key], name=name, kind=client_kind, scopes=scopes
             )
-            summary.tokens.append((name, issued.token))
+            summary.tokens.append((name, issued.token if issued else ""))
+    if created_now:
         _demo_reports(orgs["esp"])
         _demo_routing(orgs)
         load_tourism_demo()

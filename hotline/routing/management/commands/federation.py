@@ -11,6 +11,9 @@ from hotline.routing.federation.actions import (
     PartnerError,
     add_partner,
     ping_partner,
+    replace_partner_key,
+    retire_previous_key,
+    set_partner_active,
     set_partner_countries,
 )
 from hotline.routing.federation.identity import (
@@ -27,7 +30,9 @@ class Command(BaseCommand):
     help = (
         "Federation with partner hotlines: print this instance's key for partners ('key'), "
         "trust a partner instance ('add-partner'), list the partners ('partners'), test the "
-        "connection ('ping'), set the countries a partner covers ('countries')."
+        "connection ('ping'), set the countries a partner covers ('countries'), pin a partner's new "
+        "key ('replace-key', 'retire-key'), stop or resume trusting one ('deactivate', "
+        "'activate')."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -61,6 +66,29 @@ class Command(BaseCommand):
         countries = sub.add_parser("countries", help="set the countries a partner covers")
         countries.add_argument("partner", help="the partner hotline's name")
         countries.add_argument("codes", help="comma-separated ISO codes, e.g. DE,AT")
+        replace = sub.add_parser(
+            "replace-key", help="pin a partner's new public key; its old one stays valid a while"
+        )
+        replace.add_argument("partner", help="the partner hotline's name")
+        replace.add_argument("--public-key", required=True, help="its new public key")
+        replace.add_argument(
+            "--key-id", default="", help="the new key id the partner read out to you"
+        )
+        replace.add_argument(
+            "--overlap-hours",
+            type=int,
+            default=24,
+            help="hours the old key is still accepted (default 24; 0 retires it now)",
+        )
+        retire = sub.add_parser("retire-key", help="refuse a partner's replaced key from now on")
+        retire.add_argument("partner", help="the partner hotline's name")
+        deactivate = sub.add_parser(
+            "deactivate", help="stop trusting a partner: its messages are refused"
+        )
+        deactivate.add_argument("partner", help="the partner hotline's name")
+        deactivate.add_argument("--reason", required=True, help="why (kept in the audit log)")
+        activate = sub.add_parser("activate", help="trust a deactivated partner again")
+        activate.add_argument("partner", help="the partner hotline's name")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -80,8 +108,39 @@ class Command(BaseCommand):
             except PartnerError as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(f"{partner.organisation.name} covers {', '.join(partner.countries)}")
+        elif action in ("replace-key", "retire-key", "deactivate", "activate"):
+            try:
+                self.stdout.write(self._change(action, self._partner(options["partner"]), options))
+            except PartnerError as exc:
+                raise CommandError(str(exc)) from None
         else:
             self._partners()
+
+    def _change(self, action: str, partner: Partner, options: dict[str, Any]) -> str:
+        name = partner.organisation.name
+        if action == "replace-key":
+            partner = replace_partner_key(
+                partner,
+                public_key=options["public_key"],
+                expected_key_id=options["key_id"],
+                overlap_hours=options["overlap_hours"],
+                acting_user=None,
+            )
+            until = partner.previous_key_expires_at
+            old = (
+                f"old key {partner.previous_key_id} accepted until {until.isoformat()}"
+                if until
+                else "old key retired"
+            )
+            return f"{name}: new key {partner.key_id} pinned; {old}"
+        if action == "retire-key":
+            retire_previous_key(partner, acting_user=None)
+            return f"{name}: previous key retired; only {partner.key_id} is accepted"
+        if action == "deactivate":
+            set_partner_active(partner, active=False, reason=options["reason"], acting_user=None)
+            return f"{name}: deactivated; its messages are refused"
+        set_partner_active(partner, active=True, acting_user=None)
+        return f"{name}: active again"
 
     def _key(self, *, pem: bool) -> None:
         try:
@@ -132,7 +191,13 @@ class Command(BaseCommand):
     def _partners(self) -> None:
         for partner in Partner.objects.select_related("organisation"):
             state = "active" if partner.active else "inactive"
+            previous = (
+                f"\t(previous {partner.previous_key_id} until "
+                f"{partner.previous_key_expires_at.isoformat()})"
+                if partner.previous_key_valid() and partner.previous_key_expires_at
+                else ""
+            )
             self.stdout.write(
                 f"{partner.organisation.name}\t{state}\t{','.join(partner.countries)}\t"
-                f"{partner.base_url}\t{partner.key_id}"
+                f"{partner.base_url}\t{partner.key_id}{previous}"
             )

@@ -17,6 +17,8 @@ class Command(BaseCommand):
         for username, password, roles, organisation in summary.logins:
             self.stdout.write(f"  {username:<12} {password:<22} {roles} @ {organisation}")
         if summary.tokens:
-            self.stdout.write("API credentials (shown once, only their hashes are stored):")
+            self.stdout.write("API credentials (fixed demo tokens; demo mode only):")
             for name, token in summary.tokens:
-                self.stdout.write(f"  {name:<24} {token}")
+                self.stdout.write(f"  {name:<24} {token or '(revoked or expired)'}")
+        else:
+            self.stdout.write("API credentials: none printed (demo tokens need HOTLINE_DEMO=1).")
