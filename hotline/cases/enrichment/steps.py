@@ -9,7 +9,7 @@ from django.db import transaction
 from hotline.cases.enrichment.registry import register_enricher
 from hotline.cases.models import Item, ItemKind
 from hotline.hosting.actions import look_up_host, store_trace
-from hotline.hosting.queries import hosting_country
+from hotline.hosting.queries import findings_country
 from hotline.matching.queries import Match, find_matches
 from hotline.matching.sync import pdq_min_quality
 
@@ -23,7 +23,7 @@ def hosting(item: Item) -> dict[str, Any] | None:
     findings = look_up_host(item.host)
     with transaction.atomic():
         trace = store_trace(findings, acting_user=None)
-        country = hosting_country(trace) or ""
+        country = findings_country(findings) or ""
         Item.objects.filter(pk=item.pk).update(hosting_trace=trace, hosting_country=country)
     return {"hosting_country": country}
 
