@@ -348,6 +348,14 @@ TASKS = {
 WORKER_LEASE_SECONDS = env_int("HOTLINE_WORKER_LEASE_SECONDS", 60, minimum=2)
 WORKER_HEARTBEAT_SECONDS = max(1, WORKER_LEASE_SECONDS // 4)
 TASK_MAX_ATTEMPTS = env_int("HOTLINE_TASK_MAX_ATTEMPTS", 5, minimum=1)
+# Throughput: tasks claimed per round trip (a small batch: a slow task delays the rest of its
+# batch, not other workers), how often the outbox is polled while tasks keep coming (always
+# when idle; 0: before every batch), and the queues whose tasks commit without waiting for the
+# disk flush (PostgreSQL ``synchronous_commit = off``; see docs/scaling.md: derived, idempotent
+# work only, redone if a database crash loses it).
+WORKER_CLAIM_BATCH = env_int("HOTLINE_WORKER_CLAIM_BATCH", 10, minimum=1)
+WORKER_OUTBOX_SECONDS = env_int("HOTLINE_WORKER_OUTBOX_SECONDS", 1, minimum=0)
+WORKER_ASYNC_COMMIT_QUEUES = env_list("HOTLINE_WORKER_ASYNC_COMMIT_QUEUES", ["enrichment"])
 # Outbox: attempts before a message is parked as failed, and the backoff base.
 OUTBOX_MAX_ATTEMPTS = env_int("HOTLINE_OUTBOX_MAX_ATTEMPTS", 12, minimum=1)
 OUTBOX_BACKOFF_SECONDS = env_int("HOTLINE_OUTBOX_BACKOFF_SECONDS", 30, minimum=1)

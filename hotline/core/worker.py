@@ -29,6 +29,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks.base import TaskResultStatus
@@ -63,10 +64,12 @@ def reap_orphaned_tasks() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.WORKER_LEASE_SECONDS)
     reaped = 0
     with transaction.atomic():
+        # Claimed but never started (``started_at`` empty) or started before the lease.
         stale = list(
-            DBTaskResult.objects.select_for_update(skip_locked=True).filter(
-                status=TaskResultStatus.RUNNING, started_at__lt=cutoff
-            )[:100]
+            DBTaskResult.objects.select_for_update(skip_locked=True)
+            .filter(status=TaskResultStatus.RUNNING)
+            .filter(Q(started_at__lt=cutoff) | Q(started_at__isnull=True))
+            .order_by()[:100]
         )
         if not stale:
             return 0
@@ -75,7 +78,12 @@ def reap_orphaned_tasks() -> int:
             owner = task.worker_ids[-1] if task.worker_ids else ""
             if owner in alive:
                 continue
-            if len(task.worker_ids) >= settings.TASK_MAX_ATTEMPTS:
+            if task.started_at is None:
+                # A claim that never ran: back to the queue, the attempt not counted.
+                DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
+                    status=TaskResultStatus.READY, worker_ids=task.worker_ids[:-1]
+                )
+            elif len(task.worker_ids) >= settings.TASK_MAX_ATTEMPTS:
                 DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
                     status=TaskResultStatus.FAILED,
                     finished_at=timezone.now(),
@@ -95,6 +103,25 @@ def task_backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 5 * 2 ** max(0, attempts - 1)))
 
 
+def _relax_commit() -> None:
+    """Let the current transaction commit without waiting for the disk (PostgreSQL only).
+
+    For the worker's own bookkeeping (claims, start marks): if a database crash loses such a
+    commit, the task is simply claimed or run again, and tasks are idempotent. A later commit
+    that does wait for the disk (the task's own work) flushes the earlier ones with it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _set_session_commit(*, relaxed: bool) -> None:
+    """Run the next statements (one task of a WORKER_ASYNC_COMMIT_QUEUES queue) with commits
+    that do not wait for the disk, or back to waiting."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET synchronous_commit TO {'OFF' if relaxed else 'DEFAULT'}")
+
+
 class HotlineWorker(Worker):
     def __init__(self, *, outbox: bool = True, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -103,6 +130,9 @@ class HotlineWorker(Worker):
         # A task claimed by this worker whose outcome may not have been recorded because the
         # database went away while it ran; released for a retry once the database is back.
         self._unsettled_task: UUID | str | None = None
+        # Tasks claimed by this worker that have not started yet (the rest of the batch).
+        self._claimed: list[UUID | str] = []
+        self._relaxed = False  # this connection's synchronous_commit is off
 
     # --- heartbeat --------------------------------------------------------------------
     def _beat(self) -> None:
@@ -154,19 +184,28 @@ class HotlineWorker(Worker):
         beat.start()
         logger.info("worker %s started", self.worker_id)
         last_reap = 0.0
+        last_loops = 0.0
         try:
             while self.running:
                 try:
                     close_old_connections()
-                    self._settle_unsettled_task()
+                    self._settle_claims()
                     did_work = False
-                    if time.monotonic() - last_reap > settings.WORKER_HEARTBEAT_SECONDS:
+                    now = time.monotonic()
+                    if now - last_reap > settings.WORKER_HEARTBEAT_SECONDS:
                         reap_orphaned_tasks()
-                        last_reap = time.monotonic()
-                    for name, loop in WORKER_LOOPS.items():
-                        if name != OUTBOX_LOOP or self.outbox:
-                            did_work |= loop(self.worker_id) > 0
-                    did_work |= self._run_one_task()
+                        last_reap = now
+                    # The outbox and other loops run when the queue is idle, and at most every
+                    # WORKER_OUTBOX_SECONDS while tasks keep coming: not one poll per task.
+                    if now - last_loops >= settings.WORKER_OUTBOX_SECONDS:
+                        for name, loop in WORKER_LOOPS.items():
+                            if name != OUTBOX_LOOP or self.outbox:
+                                did_work |= loop(self.worker_id) > 0
+                        last_loops = time.monotonic()
+                    ran = self._run_batch()
+                    if ran == 0:
+                        last_loops = 0.0  # idle: the loops run on the next round
+                    did_work |= ran > 0
                 except DATABASE_ERRORS as exc:
                     self._sleep(database.failed(exc))
                     continue
@@ -180,9 +219,12 @@ class HotlineWorker(Worker):
         finally:
             self._stop_heartbeat.set()
             try:
+                # Claimed but not started: back to the queue at once, no attempt counted.
+                self._settle_claims()
                 WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
             except DATABASE_ERRORS:
-                # The row goes stale and the worker shows as dead once its lease passes.
+                # The row goes stale and the worker shows as dead once its lease passes; the
+                # reaper then puts its claimed tasks back.
                 logger.warning("worker %s stopped without removing its heartbeat", self.worker_id)
 
     def _sleep(self, seconds: float) -> None:
@@ -191,22 +233,89 @@ class HotlineWorker(Worker):
         while self.running and time.monotonic() < deadline:
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
-    def _run_one_task(self) -> bool:
+    # --- claiming and running -------------------------------------------------------------
+    def _ready(self) -> QuerySet[DBTaskResult]:
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
+        return tasks
+
+    def claim_batch(self, size: int) -> list[DBTaskResult]:
+        """Claim up to ``size`` due tasks in one transaction (``SKIP LOCKED``: workers never wait
+        for each other), in priority order. A claimed task is RUNNING with this worker as its
+        last id and no ``started_at`` until it starts: a claim that never ran is given back
+        without counting an attempt (here on shutdown, by the reaper if this worker dies)."""
         with transaction.atomic():
-            task_result = tasks.get_locked()
-            if task_result is None:
-                return False
-            task_result.claim(self.worker_id)
+            _relax_commit()
+            claimed = list(self._ready().select_for_update(skip_locked=True)[:size])
+            for task in claimed:
+                task.status = TaskResultStatus.RUNNING
+                task.worker_ids = [*task.worker_ids, self.worker_id]
+            if claimed:
+                DBTaskResult.objects.bulk_update(claimed, ["status", "worker_ids"])
+        return claimed
+
+    def _run_batch(self) -> int:
+        size = settings.WORKER_CLAIM_BATCH
+        if self.max_tasks is not None:
+            size = max(1, min(size, self.max_tasks - self._run_tasks))
+        claimed = self.claim_batch(size)
+        self._claimed = [task.pk for task in claimed]
+        ran = 0
+        try:
+            for task in claimed:
+                if not self.running:
+                    break  # shutting down: the rest go back to the queue (finally in run)
+                self._run_claimed(task)
+                ran += 1
+        finally:
+            self._relax_session(False)
+        self._settle_claims()
+        return ran
+
+    def _relax_session(self, relaxed: bool) -> None:
+        # One SET per change, not per task: a batch of enrichment tasks sets it once.
+        if relaxed != self._relaxed:
+            self._relaxed = relaxed
+            _set_session_commit(relaxed=relaxed)
+
+    def _run_claimed(self, task: DBTaskResult) -> None:
         # From here until the outcome is recorded, an outage must not leave the task RUNNING
         # under a live worker (the reaper never touches a live worker's task).
-        self._unsettled_task = task_result.pk
-        self.run_task(task_result)
-        self._maybe_retry(task_result.pk)
+        self._unsettled_task = task.pk
+        self._claimed.remove(task.pk)
+        relaxed = task.queue_name in settings.WORKER_ASYNC_COMMIT_QUEUES
+        self._relax_session(relaxed)
+        task.started_at = timezone.now()
+        if relaxed:
+            DBTaskResult.objects.filter(pk=task.pk).update(started_at=task.started_at)
+        else:
+            with transaction.atomic():
+                _relax_commit()
+                DBTaskResult.objects.filter(pk=task.pk).update(started_at=task.started_at)
+        self.run_task(task)
+        if task.status == TaskResultStatus.FAILED:
+            self._maybe_retry(task.pk)
         self._unsettled_task = None
-        return True
+
+    def _settle_claims(self) -> None:
+        """Give back what an outage or a shutdown left claimed: the task that was running (its
+        attempt counts) and the claimed ones that never started (no attempt counted)."""
+        if self._unsettled_task is not None:
+            self._settle_unsettled_task()
+        if not self._claimed:
+            return
+        pks, self._claimed = self._claimed, []
+        with transaction.atomic():
+            for task in (
+                DBTaskResult.objects.select_for_update()
+                .filter(pk__in=pks, status=TaskResultStatus.RUNNING, started_at__isnull=True)
+                .only("worker_ids")
+            ):
+                if task.worker_ids and task.worker_ids[-1] == self.worker_id:
+                    DBTaskResult.objects.filter(pk=task.pk).update(
+                        status=TaskResultStatus.READY, worker_ids=task.worker_ids[:-1]
+                    )
 
     def _settle_unsettled_task(self) -> None:
         """Put back in the queue the task whose outcome an outage kept us from recording."""

@@ -13,7 +13,7 @@ from hotline.hosting.rdap import AbuseLookup, RdapClient
 from hotline.hosting.resolvers import Resolver, get_resolver
 from hotline.hosting.trace import TraceFindings, gather_trace
 
-__all__ = ["store_trace", "trace_host"]
+__all__ = ["look_up_host", "store_trace", "trace_host"]
 
 _TEXT_LIMIT = 255
 
@@ -34,13 +34,26 @@ def trace_host(
     Raises ``InvalidUrl`` for a ``host`` that is no host name or address; lookup failures are
     stored on the trace (``error``) rather than raised.
     """
-    findings = gather_trace(
+    findings = look_up_host(host, resolver=resolver, ip_info=ip_info, rdap=rdap)
+    return store_trace(findings, acting_user=acting_user)
+
+
+def look_up_host(
+    host: str,
+    *,
+    resolver: Resolver | None = None,
+    ip_info: IpInfoProvider | None = None,
+    rdap: RdapClient | None = None,
+) -> TraceFindings:
+    """The lookups of ``trace_host`` (``None``: the configured one), stored nothing: a caller
+    that stores the trace together with its own change runs them outside its transaction,
+    then ``store_trace`` inside it."""
+    return gather_trace(
         host,
         resolver=resolver if resolver is not None else get_resolver(),
         ip_info=ip_info if ip_info is not None else default_ip_info(),
         rdap=rdap if rdap is not None else RdapClient.from_settings(),
     )
-    return store_trace(findings, acting_user=acting_user)
 
 
 @transaction.atomic

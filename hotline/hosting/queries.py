@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from hotline.hosting.models import HostingTrace
+from hotline.hosting.trace import TraceFindings
 
-__all__ = ["hosting_country", "latest_trace"]
+__all__ = ["findings_country", "hosting_country", "latest_trace"]
 
 
 def hosting_country(trace: HostingTrace) -> str | None:
@@ -13,6 +14,15 @@ def hosting_country(trace: HostingTrace) -> str | None:
     for observation in trace.observations.order_by("position"):
         if not observation.is_cdn:
             return observation.country or None
+    return None
+
+
+def findings_country(findings: TraceFindings) -> str | None:
+    """``hosting_country`` of a trace before it is stored (no query): the same rule on what
+    the lookups found, in address order."""
+    for finding in findings.addresses:
+        if finding.cdn is None:
+            return finding.info.country or None
     return None
 
 

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from hotline.cases.enrichment.registry import register_enricher
 from hotline.cases.models import Item, ItemKind
-from hotline.hosting.actions import trace_host
-from hotline.hosting.queries import hosting_country
+from hotline.hosting.actions import look_up_host, store_trace
+from hotline.hosting.queries import findings_country
 from hotline.matching.queries import Match, find_matches
 from hotline.matching.sync import pdq_min_quality
 
@@ -18,9 +18,12 @@ def hosting(item: Item) -> dict[str, Any] | None:
     """Resolve the item's host and record where it is hosted (country, AS, CDN, abuse contact)."""
     if item.kind != ItemKind.URL or not item.host:
         return None
-    trace = trace_host(item.host)
-    country = hosting_country(trace) or ""
+    # The lookups (network) outside any transaction; the trace and the item's link to it are
+    # stored in one, so an item never points at half a trace, in one commit.
+    findings = look_up_host(item.host)
     with transaction.atomic():
+        trace = store_trace(findings, acting_user=None)
+        country = findings_country(findings) or ""
         Item.objects.filter(pk=item.pk).update(hosting_trace=trace, hosting_country=country)
     return {"hosting_country": country}
 
