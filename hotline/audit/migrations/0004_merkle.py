@@ -16,6 +16,7 @@ one, and (PostgreSQL) every DELETE, on events and heads alike.
 import hashlib
 import json
 from datetime import UTC
+from importlib import import_module
 
 from django.db import migrations, models
 
@@ -68,6 +69,10 @@ def drop_old_triggers(apps, schema_editor):
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent")
     elif schema_editor.connection.vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+
+
+def restore_old_triggers(apps, schema_editor):
+    import_module("hotline.audit.migrations.0002_append_only").forwards(apps, schema_editor)
 
 
 def _stamp(at):
@@ -144,7 +149,7 @@ class Migration(migrations.Migration):
     dependencies = [("audit", "0003_chaincheck_and_filter_indexes")]
 
     operations = [
-        migrations.RunPython(drop_old_triggers, migrations.RunPython.noop),
+        migrations.RunPython(drop_old_triggers, restore_old_triggers),
         migrations.AlterField(
             model_name="auditevent", name="hash", field=models.CharField(max_length=64)
         ),
