@@ -162,7 +162,7 @@ def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, lis
     return targets, fresh
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction, fail (and retry) as one
 def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledReport]:
     """File every report of ``batch`` in one transaction, as ``file_report`` would one by one.
 
