@@ -69,6 +69,41 @@ print(actions.issue_credential(organisation=org, name="bench", kind="company_int
 """
 
 
+CPU_PROBE = """
+import json, time, django
+django.setup()
+from django.test import Client
+token = {token!r}
+client = Client()
+def post(n):
+    body = {{"reports": [{{"external_id": f"cpu-{{n}}", "incident_type": "csam",
+        "urls": [f"http://cpu{{n}}.example.test/"], "files": [{{"md5": f"{{n:032x}}"}}]}}]}}
+    response = client.post("/api/v1/reports", json.dumps(body), content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {{token}}")
+    assert response.status_code == 201, response.status_code
+post(0)
+cpu, wall = time.process_time(), time.perf_counter()
+for n in range(1, 101):
+    post(n)
+print((time.process_time() - cpu) * 10, (time.perf_counter() - wall) * 10)
+"""
+
+
+def _cpu_per_report(env: dict[str, str], token: str) -> tuple[float, float]:
+    """The web side's own CPU and the wall time per single report, one request at a time in
+    one process (Django's test client: no HTTP server, no concurrency)."""
+    probe = subprocess.run(
+        [sys.executable, "-c", CPU_PROBE.format(token=token)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cpu, wall = probe.stdout.split()
+    return float(cpu), float(wall)
+
+
 def _body(batch: int, prefix: str, n: int) -> tuple[bytes, list[str]]:
     ids = [f"{prefix}-{n}-{i}" for i in range(batch)]
     reports = [
@@ -269,6 +304,7 @@ def measure(database_url: str) -> int:
         [sys.executable, "-c", SETUP], env=env, check=True, capture_output=True, text=True, cwd=ROOT
     )
     organisation_id, token = setup.stdout.strip().splitlines()[-2:]
+    cpu_ms, wall_ms = _cpu_per_report(env, token)
     anchor_insert = _anchor(database_url, chained=False, clients=CLIENTS)
     anchor_chain = _anchor(database_url, chained=True, clients=CLIENTS)
 
@@ -310,7 +346,7 @@ def measure(database_url: str) -> int:
         for server in servers:
             server.wait(timeout=30)
 
-    accepted = [x for row in rows for x in row["accepted"]]
+    accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(101)]
     lost_reports, lost_events = _missing(database_url, int(organisation_id), accepted)
     started = time.perf_counter()
     placed = _hotline(env, "audit", "integrate")
@@ -336,6 +372,10 @@ def measure(database_url: str) -> int:
             f"{what:<44} {row['rate']:>10.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
             f"{row['requests']:>9} {row['errors'] or '-'}"
         )
+    print(
+        f"one request at a time, in process: {cpu_ms:.1f} ms web-side CPU and {wall_ms:.1f} ms "
+        "wall per single report"
+    )
     print(f"anchor: bare INSERT+COMMIT, {CLIENTS} connections       {anchor_insert:>10.1f} rows/s")
     print(
         f"anchor: old chained append (advisory lock), {CLIENTS} conn. {anchor_chain:>10.1f} rows/s"
