@@ -151,6 +151,19 @@ LIVENESS_CA_FILE = env_str("HOTLINE_LIVENESS_CA_FILE", "")
 FEDERATION_PRIVATE_KEY = env_str("HOTLINE_FEDERATION_PRIVATE_KEY", "")
 FEDERATION_MAX_AGE_SECONDS = env_int("HOTLINE_FEDERATION_MAX_AGE_SECONDS", 300, minimum=30)
 
+# Audit log: the Ed25519 key that signs its tree heads (PEM; use HOTLINE_AUDIT_SIGNING_KEY_FILE).
+# Empty in development: a key is generated once under var/. Production refuses to start without.
+AUDIT_SIGNING_KEY = env_str("HOTLINE_AUDIT_SIGNING_KEY", "")
+# After a key rotation: the retired public keys (hex, from 'hotline audit key'), so heads they
+# signed still verify.
+AUDIT_PREVIOUS_PUBLIC_KEYS = env_list("HOTLINE_AUDIT_PREVIOUS_PUBLIC_KEYS", [])
+# The sequencer (a scheduler job; the scheduler checks every --interval seconds) integrates
+# committed events into the tree this often, at most this many per signed head; the name signed
+# heads carry (partners may anchor several logs).
+AUDIT_SEQUENCE_SECONDS = env_int("HOTLINE_AUDIT_SEQUENCE_SECONDS", 5, minimum=1)
+AUDIT_SEQUENCE_BATCH = env_int("HOTLINE_AUDIT_SEQUENCE_BATCH", 20_000, minimum=1)
+AUDIT_LOG_ORIGIN = env_str("HOTLINE_AUDIT_LOG_ORIGIN", BASE_URL + "/audit")
+
 # Tourism: days without an answer before a travel referral is flagged for follow-up; the month by
 # whose end a Code member's annual report on the previous year is due; travel reports per hour.
 TOURISM_FOLLOW_UP_DAYS = env_int("HOTLINE_TOURISM_FOLLOW_UP_DAYS", 60, minimum=1)

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 from hotline.accounts.forms import AuditLogForm
 from hotline.accounts.models import User
 from hotline.accounts.rules import AUDIT_LOG_READERS, role_required
-from hotline.audit.actions import check_chain, record
-from hotline.audit.queries import chain_head, csv_lines, event_page, last_check
+from hotline.audit.actions import check_chain, integrate_all, record
+from hotline.audit.queries import chain_head, csv_lines, event_page, last_check, pending_events
 
 
 def _auditor(request: HttpRequest) -> User:
@@ -32,13 +32,23 @@ def _auditor(request: HttpRequest) -> User:
     return user
 
 
+def _log_context(form: AuditLogForm) -> dict[str, Any]:
+    waiting, oldest = pending_events()
+    return {
+        "form": form,
+        "head": chain_head(),
+        "check": last_check(),
+        "pending": waiting,
+        "pending_since": oldest,
+    }
+
+
 @require_GET
 @role_required(*AUDIT_LOG_READERS)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """One page of events, newest first; reading it is itself an audit event."""
     form = AuditLogForm(request.GET)
-    head = chain_head()
-    context: dict[str, Any] = {"form": form, "head": head, "check": last_check()}
+    context = _log_context(form)
     if not form.is_valid():
         return render(request, "audit/log.html", context, status=400)
     selection = form.to_filter()
@@ -75,19 +85,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(*AUDIT_LOG_READERS)
 def audit_export(request: HttpRequest) -> HttpResponseBase:
-    """CSV of exactly the filtered range up to the head seen at the start (streamed).
+    """CSV of exactly the filtered range up to the signed head seen at the start (streamed).
 
     The export's own event comes after that head, so it is not in the file, and events
     written while the file streams are not either: the file is a fixed range.
     """
     form = AuditLogForm(request.GET)
     if not form.is_valid():
-        return render(
-            request,
-            "audit/log.html",
-            {"form": form, "head": chain_head(), "check": last_check()},
-            status=400,
-        )
+        return render(request, "audit/log.html", _log_context(form), status=400)
+    # The file covers the tree up to a signed head, so events committed before the click are
+    # placed first: an unfiltered export recomputes that head's root.
+    integrate_all()
     head = chain_head()
     selection = replace(form.to_filter(), through_seq=head[0] if head else 0)
     record("audit.export", actor=_auditor(request), detail=selection.as_detail())
@@ -101,7 +109,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
 @require_POST
 @role_required(*AUDIT_LOG_READERS)
 def audit_verify(request: HttpRequest) -> HttpResponse:
-    """Verify the whole chain now (it reads every event, so it is a button, not a page load)."""
+    """Verify the whole log now (it reads every event, so it is a button, not a page load)."""
     check = check_chain(actor=_auditor(request))
     if check.ok:
         messages.success(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from hotline.audit.models import AuditEvent, ChainCheck
+from hotline.audit.models import AuditEvent, ChainCheck, TreeHead
 from hotline.audit.objects import ObjectRef
 
 PAGE_SIZE = 100
@@ -25,7 +25,6 @@ CSV_COLUMNS = (
     "object_type",
     "object_id",
     "detail",
-    "prev_hash",
     "hash",
 )
 
@@ -88,20 +87,31 @@ class EventPage:
 
 
 def event_page(selection: AuditFilter, *, before: int | None, size: int = PAGE_SIZE) -> EventPage:
-    """One page, newest first, keyed on ``seq`` (no COUNT over a large log, stable while new
-    events arrive)."""
+    """One page, newest first, keyed on the event id (no COUNT over a large log, stable while
+    new events arrive; events the sequencer has not placed yet are shown too)."""
     events = filtered_events(selection)
     if before is not None:
-        events = events.filter(seq__lt=before)
-    rows = list(events.order_by("-seq")[: size + 1])
-    older = rows[size - 1].seq if len(rows) > size else None
+        events = events.filter(pk__lt=before)
+    rows = list(events.order_by("-pk")[: size + 1])
+    older = rows[size - 1].pk if len(rows) > size else None
     return EventPage(rows[:size], older)
 
 
 def chain_head() -> tuple[int, str] | None:
-    """The newest event's sequence number and hash (what ``hotline audit head`` prints)."""
-    row = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    """The newest signed tree head's size and root hash (what ``hotline audit head`` prints)."""
+    row = TreeHead.objects.order_by("-tree_size").values_list("tree_size", "root_hash").first()
     return (row[0], row[1]) if row else None
+
+
+def latest_head() -> TreeHead | None:
+    return TreeHead.objects.order_by("-tree_size").first()
+
+
+def pending_events() -> tuple[int, datetime | None]:
+    """How many events wait for the sequencer, and when the oldest was written."""
+    waiting = AuditEvent.objects.filter(seq__isnull=True)
+    oldest = waiting.order_by("pk").values_list("at", flat=True).first()
+    return waiting.count(), oldest
 
 
 def last_check() -> ChainCheck | None:
@@ -117,9 +127,11 @@ def _csv_line(values: Iterable[Any]) -> str:
 def csv_lines(selection: AuditFilter, *, chunk_size: int = 2000) -> Iterator[str]:
     """The header, then one CSV line per event in ``seq`` order, read in chunks so a range of
     millions of events streams in constant memory. ``detail`` is the canonical JSON that the
-    hash covers, so a reader can re-check each row's hash from the file."""
+    hash covers, so a reader can re-check each row's leaf hash from the file (and, for an
+    unfiltered export, the signed head's root from all of them)."""
     yield _csv_line(CSV_COLUMNS)
-    for event in filtered_events(selection).order_by("seq").iterator(chunk_size=chunk_size):
+    placed = filtered_events(selection).filter(seq__isnull=False)
+    for event in placed.order_by("seq").iterator(chunk_size=chunk_size):
         yield _csv_line(
             (
                 event.seq,
@@ -130,7 +142,6 @@ def csv_lines(selection: AuditFilter, *, chunk_size: int = 2000) -> Iterator[str
                 event.object_type,
                 event.object_id,
                 json.dumps(event.detail, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
-                event.prev_hash,
                 event.hash,
             )
         )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from hotline.accounts.models import Role, User
-from hotline.audit.actions import verify_chain
+from hotline.audit.actions import integrate_all, verify_chain
 from hotline.core import health
 from hotline.core.actions import record_alert_sent
 from hotline.core.models import AlertState
@@ -157,6 +157,7 @@ def audit_chain_alerts() -> list[Alert]:
     """An alert when the audit chain does not verify, naming its first problems."""
     if not enabled("audit_chain"):
         return []
+    integrate_all()  # what was committed before the check is checked in place
     problems = []
     for problem in verify_chain():
         problems.append(f"#{problem.seq}: {problem.problem}")

@@ -56,6 +56,15 @@ def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="hotline.E005",
             )
         )
+    if not settings.AUDIT_SIGNING_KEY:
+        errors.append(
+            Error(
+                "HOTLINE_AUDIT_SIGNING_KEY is not set in production mode.",
+                hint="Create an Ed25519 key (openssl genpkey -algorithm ed25519 -out audit.pem) and "
+                "set HOTLINE_AUDIT_SIGNING_KEY_FILE to its path; it signs the audit log's tree heads.",
+                id="hotline.E014",
+            )
+        )
     if settings.DEMO:
         errors.append(
             Error(

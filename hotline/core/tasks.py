@@ -9,6 +9,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from hotline.audit.actions import integrate_all
 from hotline.core.alerts import check_and_send, verify_audit_and_send
 from hotline.core.models import WorkerHeartbeat
 
@@ -34,3 +35,10 @@ def check_alerts() -> list[str]:
 def verify_audit_chain() -> list[str]:
     """Verify the whole audit chain and e-mail an alert when it is broken."""
     return verify_audit_and_send()
+
+
+@task()
+def integrate_audit_log() -> int:
+    """Place committed audit events into the Merkle tree and sign the new head (the audit
+    log's sequencer; idempotent, and a second one running at once does nothing)."""
+    return integrate_all()

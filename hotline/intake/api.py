@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from hotline.accounts.models import ApiCredential, Scope
 from hotline.audit.actions import record
-from hotline.cases.actions import file_report
+from hotline.cases.bulk_intake import file_reports
 from hotline.cases.media import attach_media
 from hotline.cases.models import ItemKind, Report
 from hotline.core.api import BadJson, api_endpoint, credential_of, json_body, problem
@@ -111,34 +111,40 @@ def _replay(stored: IdempotencyKey, request_hash: str) -> HttpResponse:
 
 
 def _file_batch(reports: list[Any], credential: Any) -> tuple[int, dict[str, Any]]:
+    """File the batch's new reports together (set-wise queries: ``file_reports``); reports whose
+    external id this organisation already used are answered as duplicates."""
     organisation = credential.organisation
-    results = []
-    any_created = False
-    for data in reports:
-        existing = Report.objects.filter(
-            submitted_by=organisation, external_id=data.external_id
-        ).first()
-        if existing is not None:
-            results.append(
-                {
-                    "external_id": data.external_id,
-                    "reference": existing.reference,
-                    "result": "duplicate",
-                    "status_url": _status_url(existing.reference),
-                }
+    ids = [data.external_id for data in reports if data.external_id]
+    existing = (
+        dict(
+            Report.objects.filter(submitted_by=organisation, external_id__in=ids).values_list(
+                "external_id", "reference"
             )
-            continue
-        filed = file_report(replace(data, submitted_by=organisation), actor=credential)
-        any_created = True
+        )
+        if ids
+        else {}
+    )
+    fresh = [
+        replace(data, submitted_by=organisation)
+        for data in reports
+        if not (data.external_id and data.external_id in existing)
+    ]
+    filed = iter(file_reports(fresh, actor=credential) if fresh else [])
+    results = []
+    for data in reports:
+        if data.external_id and data.external_id in existing:
+            reference, result = existing[data.external_id], "duplicate"
+        else:
+            reference, result = next(filed).report.reference, "created"
         results.append(
             {
                 "external_id": data.external_id,
-                "reference": filed.report.reference,
-                "result": "created",
-                "status_url": _status_url(filed.report.reference),
+                "reference": reference,
+                "result": result,
+                "status_url": _status_url(reference),
             }
         )
-    return (201 if any_created else 200), {"reports": results}
+    return (201 if fresh else 200), {"reports": results}
 
 
 def _own_report(credential: ApiCredential, reference: str) -> Report | None:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
 
 from hotline.audit.actions import record
+from hotline.core import audit_api
 from hotline.core.api import api_endpoint, credential_of, not_found
 from hotline.intake import api as intake_api
 from hotline.intake.openapi import document
@@ -39,6 +40,7 @@ urlpatterns = [
     path("reports/<str:reference>", intake_api.report_status, name="api_report_status"),
     path("reports/<str:reference>/media", intake_api.upload_media, name="api_report_media"),
     path("match", matching_api.match, name="api_match"),
+    path("audit/head", audit_api.audit_head, name="api_audit_head"),
     path("federation/inbox", federation_views.inbox, name="api_federation_inbox"),
     path("", include("hotline.feeds.api_urls")),
     path("", include("hotline.tourism.api_urls")),

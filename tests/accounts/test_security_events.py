@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD, World, signed_in
 def _events(action: str) -> list[tuple[str, str, dict[str, object]]]:
     return list(
         AuditEvent.objects.filter(action=action)
-        .order_by("seq")
+        .order_by("pk")
         .values_list("actor", "object_id", "detail")
     )
 

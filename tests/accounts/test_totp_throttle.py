@@ -41,7 +41,7 @@ def _wrong(totp: pyotp.TOTP) -> str:
 
 def _totp_events(action: str) -> list[dict[str, object]]:
     return list(
-        AuditEvent.objects.filter(action=action).order_by("seq").values_list("detail", flat=True)
+        AuditEvent.objects.filter(action=action).order_by("pk").values_list("detail", flat=True)
     )
 
 

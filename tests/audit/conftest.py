@@ -8,7 +8,7 @@ from importlib import import_module
 import pytest
 from django.db import connection
 
-SQLITE_UP = import_module("hotline.audit.migrations.0002_append_only").SQLITE_UP
+MERKLE = import_module("hotline.audit.migrations.0004_merkle")
 
 
 @pytest.fixture
@@ -17,11 +17,15 @@ def tamper() -> Iterator[None]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+            cursor.execute("ALTER TABLE audit_treehead DISABLE TRIGGER audit_head_append_only")
         else:
-            cursor.execute("DROP TRIGGER audit_event_no_update")
+            for statement in MERKLE.SQLITE_DOWN:
+                cursor.execute(statement)
     yield
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
+            cursor.execute("ALTER TABLE audit_treehead ENABLE TRIGGER audit_head_append_only")
         else:
-            cursor.execute(SQLITE_UP[0])
+            for statement in MERKLE.SQLITE_UP:
+                cursor.execute(statement)

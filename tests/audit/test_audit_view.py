@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hotline.audit.actions import GENESIS, record
-from hotline.audit.models import AuditEvent, ChainCheck
+from hotline.audit import merkle
+from hotline.audit.actions import GENESIS, integrate_all, record
+from hotline.audit.models import AuditEvent, ChainCheck, TreeHead
 from hotline.audit.queries import CSV_COLUMNS
 from hotline.cases.actions import FiledReport, ReportInput, file_report
 from hotline.cases.models import Channel, Concern
@@ -31,12 +33,21 @@ def _report(url: str) -> FiledReport:
     )
 
 
-def _shown_seqs(response: object) -> list[int]:
-    """The sequence numbers in the events table, in page order."""
+def _shown_ids(response: object) -> list[int]:
+    """The events in the events table (their ids), in page order."""
     html = response.content.decode()  # type: ignore[attr-defined]
     body = html.split('<table class="audit-events">', 1)[1].split("</table>", 1)[0]
-    rows = body.split("<tbody>", 1)[1].split("<tr>")[1:]
-    return [int(row.split("<td>", 1)[1].split("</td>", 1)[0]) for row in rows]
+    return [int(n) for n in re.findall(r'<tr data-event="(\d+)">', body)]
+
+
+def _shown_places(response: object) -> list[str]:
+    """The first column (the event's place in the tree, or "pending"), in page order."""
+    html = response.content.decode()  # type: ignore[attr-defined]
+    body = html.split('<table class="audit-events">', 1)[1].split("</table>", 1)[0]
+    return [
+        re.sub(r"<[^>]+>", "", cell)
+        for cell in re.findall(r'<tr data-event="\d+">\s*<td>(.*?)</td>', body)
+    ]
 
 
 def _csv(response: object) -> list[dict[str, str]]:
@@ -51,13 +62,17 @@ def frank(world: World) -> Client:
 
 def test_log_shows_events_newest_first_with_seq_and_hash(world: World, frank: Client) -> None:
     event = record("test.marker", actor=world.alice, object_type="t", object_id="1")
+    integrate_all()
+    pending = record("test.marker", actor=world.alice, object_type="t", object_id="2")
+    event.refresh_from_db()
 
     response = frank.get(LOG)
 
     assert response.status_code == 200
-    seqs = _shown_seqs(response)
-    assert seqs[0] == event.seq
-    assert seqs == sorted(seqs, reverse=True)
+    ids = _shown_ids(response)
+    assert ids[:2] == [pending.pk, event.pk]
+    assert ids == sorted(ids, reverse=True)
+    assert _shown_places(response)[:2] == ["pending", str(event.seq)]
     assert event.hash in response.content.decode()
 
 
@@ -73,7 +88,7 @@ def test_filter_by_report_reference_shows_the_report_and_its_items_only(
     response = frank.get(LOG, {"object": wanted.report.reference.lower()})
 
     assert response.status_code == 200
-    assert _shown_seqs(response) == [viewed.seq, filed.seq]
+    assert _shown_ids(response) == [viewed.pk, filed.pk]
 
 
 def test_filter_by_actor_action_prefix_and_dates(world: World, frank: Client) -> None:
@@ -95,7 +110,7 @@ def test_filter_by_actor_action_prefix_and_dates(world: World, frank: Client) ->
     )
     yesterday = frank.get(LOG, {"actor": "alice", "date_to": (today - timedelta(1)).isoformat()})
 
-    assert _shown_seqs(response) == [hit.seq, earlier.seq]
+    assert _shown_ids(response) == [hit.pk, earlier.pk]
     assert "No events match these filters." in yesterday.content.decode()
 
 
@@ -125,7 +140,7 @@ def test_bad_filters_are_refused_naming_the_field(
     assert AuditEvent.objects.count() == before  # nothing shown, nothing to audit
 
 
-def test_pages_follow_seq_backwards_without_gaps(
+def test_pages_follow_the_log_backwards_without_gaps(
     world: World, frank: Client, settings: object
 ) -> None:
     events = [record("test.page", actor=None) for _ in range(7)]
@@ -139,10 +154,10 @@ def test_pages_follow_seq_backwards_without_gaps(
         queries.AuditFilter(action="test.page"), before=second.older_than, size=3
     )
 
-    seqs = [e.seq for e in events]
-    assert [e.seq for e in page.events] == seqs[:-4:-1]
-    assert [e.seq for e in second.events] == seqs[-4:-7:-1]
-    assert [e.seq for e in third.events] == [seqs[0]]
+    ids = [e.pk for e in events]
+    assert [e.pk for e in page.events] == ids[:-4:-1]
+    assert [e.pk for e in second.events] == ids[-4:-7:-1]
+    assert [e.pk for e in third.events] == [ids[0]]
     assert third.older_than is None
 
 
@@ -154,9 +169,9 @@ def test_older_link_carries_the_filters(world: World, frank: Client) -> None:
     older = first.context["older_query"]
     second = frank.get(f"{LOG}?{older}")
 
-    assert len(_shown_seqs(first)) == 100
+    assert len(_shown_ids(first)) == 100
     assert older.startswith("action=test.many&before=")
-    assert len(_shown_seqs(second)) == 1
+    assert len(_shown_ids(second)) == 1
 
 
 def test_viewing_the_log_is_audited_with_the_filters(world: World, frank: Client) -> None:
@@ -164,7 +179,7 @@ def test_viewing_the_log_is_audited_with_the_filters(world: World, frank: Client
 
     frank.get(LOG, {"object": filed.report.reference, "action": "report.*"})
 
-    last = AuditEvent.objects.order_by("-seq").first()
+    last = AuditEvent.objects.order_by("-pk").first()
     assert last is not None
     assert (last.action, last.actor) == ("audit.view", "user:frank")
     assert last.detail == {
@@ -178,32 +193,34 @@ def test_viewing_the_log_is_audited_with_the_filters(world: World, frank: Client
 def test_export_is_exactly_the_filtered_range_and_is_audited(world: World, frank: Client) -> None:
     wanted = _report("http://export.example.test/a")
     _report("http://export.example.test/b")
+    written_before = AuditEvent.objects.count()
+
+    response = frank.get(EXPORT, {"object": wanted.report.reference, "action": "report.*"})
+    rows = _csv(response)
+    # The export placed every event committed before it (and none after) in the tree first.
     expected = list(
         AuditEvent.objects.filter(object_type="cases.report", object_id=str(wanted.report.pk))
         .order_by("seq")
         .values_list("seq", flat=True)
     )
-    head_before = AuditEvent.objects.order_by("-seq").first()
-    assert head_before is not None
-
-    response = frank.get(EXPORT, {"object": wanted.report.reference, "action": "report.*"})
-    rows = _csv(response)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="audit-log-through-{head_before.seq}.csv"'
+        f'attachment; filename="audit-log-through-{written_before}.csv"'
     )
+    assert None not in expected
     assert [int(r["seq"]) for r in rows] == expected
     assert list(rows[0]) == list(CSV_COLUMNS)
-    export_event = AuditEvent.objects.order_by("-seq").first()
+    export_event = AuditEvent.objects.order_by("-pk").first()
     assert export_event is not None
     assert export_event.action == "audit.export"
+    assert export_event.seq is None
     assert export_event.detail == {
         "object": wanted.report.reference,
         "object_kind": "report",
         "action": "report.*",
-        "through_seq": head_before.seq,
+        "through_seq": written_before,
     }
 
 
@@ -214,10 +231,8 @@ def test_export_rows_carry_what_the_hash_covers(world: World, frank: Client) -> 
 
     (row,) = rows
     assert row["hash"] == first.hash
-    assert row["prev_hash"] == first.prev_hash
-    canonical = json.dumps(
+    entry = json.dumps(
         {
-            "seq": int(row["seq"]),
             "at": row["at"],
             "actor": row["actor"],
             "organisation": row["organisation"],
@@ -225,13 +240,25 @@ def test_export_rows_carry_what_the_hash_covers(world: World, frank: Client) -> 
             "object_type": row["object_type"],
             "object_id": row["object_id"],
             "detail": json.loads(row["detail"]),
-            "prev_hash": row["prev_hash"],
         },
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     ).encode()
-    assert hashlib.sha256(canonical).hexdigest() == row["hash"]
+    assert hashlib.sha256(b"\x00" + entry).hexdigest() == row["hash"]
+
+
+def test_unfiltered_export_recomputes_the_signed_root(world: World, frank: Client) -> None:
+    for i in range(5):
+        record("test.csv", actor=world.alice, object_id=i)
+
+    rows = _csv(frank.get(EXPORT))
+
+    head = TreeHead.objects.order_by("-tree_size").first()
+    assert head is not None
+    assert head.tree_size == len(rows)
+    leaves = [bytes.fromhex(r["hash"]) for r in rows]
+    assert merkle.root_of(leaves).hex() == head.root_hash
 
 
 def test_export_of_a_bad_filter_is_refused(world: World, frank: Client) -> None:
@@ -246,8 +273,10 @@ def test_page_shows_head_and_the_last_check(world: World, frank: Client) -> None
     assert "The chain has not been verified yet." in empty.content.decode()
 
     response = frank.post(VERIFY)
-    # The head as the page read it, before the page's own audit.view event.
-    head_before_page = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    # The head as the page read it: the signed head of the check (its own event comes after).
+    head_before_page = (
+        TreeHead.objects.order_by("-tree_size").values_list("tree_size", "root_hash").first()
+    )
     page = frank.get(LOG)
 
     check = ChainCheck.objects.get()
@@ -256,9 +285,15 @@ def test_page_shows_head_and_the_last_check(world: World, frank: Client) -> None
     assert check.actor == "user:frank"
     head = page.context["head"]
     assert head == head_before_page
-    assert f'#{head[0]} <span class="mono">{head[1]}</span>' in page.content.decode()
+    assert (
+        f'Signed tree head: {head[0]} events, root <span class="mono">{head[1]}</span>'
+        in page.content.decode()
+    )
     assert check.checked_through_seq == check.events_checked
     verify_event = AuditEvent.objects.get(action="audit.verify")
+    assert verify_event.seq is None  # placed by the next sequencer run, after the checked head
+    integrate_all()
+    verify_event.refresh_from_db()
     assert verify_event.seq == check.checked_through_seq + 1
     assert verify_event.detail == {
         "ok": True,
@@ -271,6 +306,8 @@ def test_page_shows_head_and_the_last_check(world: World, frank: Client) -> None
 @pytest.mark.django_db(transaction=True)
 def test_verify_button_reports_a_broken_chain(world: World, tamper: None) -> None:
     victim = record("test.victim", actor=None)
+    integrate_all()
+    victim.refresh_from_db()
     AuditEvent.objects.filter(pk=victim.pk).update(detail={"forged": True})
 
     client = signed_in(world.frank)

@@ -11,4 +11,6 @@ ROWS: dict[str, Row] = {
     "health": Row(staff("erin")),
     # Only a credential with the metrics scope; the world's feed and intake tokens lack it.
     "metrics": Row(api()),
+    # Signed audit heads carry no case data: any valid credential may witness them.
+    "api_audit_head": Row(api(feed=200, company=200)),
 }

@@ -10,6 +10,7 @@ from tests.processes import ROOT, child_env
 PRODUCTION_OK = {
     "HOTLINE_MODE": "production",
     "HOTLINE_FEDERATION_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----",
+    "HOTLINE_AUDIT_SIGNING_KEY": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----",
     "HOTLINE_SECRET_KEY": "s" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz!@#$",
     "HOTLINE_ALLOWED_HOSTS": "hotline.example.test",
 }
@@ -87,6 +88,7 @@ def test_production_refuses_unsafe_configuration() -> None:
         "hotline.E003",
         "hotline.E004",
         "hotline.E005",
+        "hotline.E014",
     ):
         assert error_id in result.stderr
 

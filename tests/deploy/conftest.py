@@ -33,6 +33,8 @@ def production_env(directory: Path, **extra: str) -> dict[str, str]:
             "HOTLINE_VAR_DIR": str(directory),
             "HOTLINE_DATABASE_URL": f"sqlite:///{directory / 'hotline.sqlite3'}",
             "HOTLINE_FEDERATION_PRIVATE_KEY_FILE": str(key_file),
+            # One Ed25519 key serves both here; a real instance keeps two.
+            "HOTLINE_AUDIT_SIGNING_KEY_FILE": str(key_file),
             "HOTLINE_LOG_LEVEL": "WARNING",
             **extra,
         }

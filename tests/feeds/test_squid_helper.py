@@ -128,7 +128,7 @@ def test_helper_refreshes_its_shared_copy_with_deltas(
 def _pulls() -> list[Any]:
     from hotline.audit.models import AuditEvent
 
-    return list(AuditEvent.objects.filter(action="feeds.pull").order_by("seq"))
+    return list(AuditEvent.objects.filter(action="feeds.pull").order_by("pk"))
 
 
 def test_helper_keeps_its_copy_when_hotline_is_unreachable(tmp_path: Path) -> None:

@@ -94,6 +94,6 @@ def test_retry_of_a_parked_message_is_delivered_once(world: World, smtp: Switcha
     assert smtp.accepted[0].startswith(f"<{message.pk}@")
     assert list(
         AuditEvent.objects.filter(object_id=str(message.pk))
-        .order_by("seq")
+        .order_by("pk")
         .values_list("action", flat=True)
     ) == ["outbox.park", "outbox.retry", "outbox.retry"]

@@ -65,7 +65,7 @@ def test_park_unpark_and_retry_are_audited_with_the_person(world: World) -> None
     assert post("unpark") == 409  # only a parked message can be unparked
     assert post("retry") == 302
 
-    events = AuditEvent.objects.filter(object_id=str(message.pk)).order_by("seq")
+    events = AuditEvent.objects.filter(object_id=str(message.pk)).order_by("pk")
     assert [(e.action, e.actor) for e in events] == [
         ("outbox.park", world.erin.audit_label),
         ("outbox.unpark", world.erin.audit_label),

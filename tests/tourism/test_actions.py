@@ -44,7 +44,7 @@ def _referred(world: World, *, delivered: bool = True, **changes: Any) -> list[R
 def _actions_logged() -> list[str]:
     return list(
         AuditEvent.objects.filter(action__regex=r"^(travel|report\.(refer|close)|referral\.)")
-        .order_by("seq")
+        .order_by("pk")
         .values_list("action", flat=True)
     )
 
