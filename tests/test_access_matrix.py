@@ -81,6 +81,13 @@ def _police_referral(world: World) -> dict[str, Any]:
     return {"pk": referral.pk}
 
 
+def _notice(world: World) -> dict[str, Any]:
+    from hotline.takedown.actions import add_to_notice
+
+    referral = ReferralFactory.create(url="http://notice.example.test/1", destination="notice")
+    return {"pk": add_to_notice(referral.online_item, referral=referral).pk}
+
+
 def _media(world: World) -> dict[str, Any]:
     import io
 
@@ -126,6 +133,9 @@ MATRIX: dict[str, Row] = {
         {**staff(), "alice": 302, "charlie": 302, "dave": 302, "erin": 302, "frank": 302}
     ),
     "routing:referrals": Row(staff("alice", "charlie", "dave")),
+    "takedown:notices": Row(staff("alice", "charlie")),
+    "takedown:notice": Row(staff("alice", "charlie"), kwargs=_notice),
+    "search": Row(staff("alice", "charlie", "dave")),
     "routing:referral": Row(staff("alice", "charlie", "dave"), kwargs=_police_referral),
     "routing:rules": Row(staff("alice", "charlie")),
     "routing:override": Row(staff("charlie"), kwargs=lambda w: {"item_pk": _item(w)["pk"]}),

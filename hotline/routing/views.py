@@ -99,10 +99,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record("referral.view", actor=user, obj=referral)
     sent = sent_messages(referral)
     package = next((p for m in sent if (p := package_in(m)) is not None), None)
-    preview = package is None and referral.item_id is not None
-    if preview:
-        # Not sent yet (held, queued, a notice): what the package says today.
+    preview = ""
+    if package is None and referral.item_id is not None:
+        # Not sent yet (held, queued, a notice), or a destination that sends no message (the
+        # blocklist, the own hash list): the item's facts as they stand today.
         package = item_package(referral.online_item, final_assessment(referral.online_item))
+        waiting = referral.status in (ReferralStatus.HELD, ReferralStatus.QUEUED)
+        preview = "unsent" if waiting else "no_message"
     item_context = panel_context(referral.online_item) if referral.item_id else {}
     return render(
         request,

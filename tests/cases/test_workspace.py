@@ -140,9 +140,9 @@ def test_analyst_is_never_offered_to_confirm_their_own_verdict(
     assert "Waiting for another supervisor" in own
     assert confirm_url in other
     assert confirm_own.status_code == 404
-    assert list(
-        signed_in(world.charlie).get(reverse("cases:confirmations")).context["pending"]
-    ) == []
+    assert (
+        list(signed_in(world.charlie).get(reverse("cases:confirmations")).context["pending"]) == []
+    )
 
 
 def test_queue_filters_by_concern_source_country_match_and_age(world: World) -> None:
@@ -244,7 +244,8 @@ def test_confirmations_page_shows_the_item_its_hosting_and_what_reporters_said(
     assert "192.0.2.10</span> — DE, AS64500 Hosting DE" in html
     assert "Child sexual abuse material (images or videos)" in html
     assert "Illegal: baseline (illegal everywhere) · Baseline: internationally illegal" in html
-    assert 'data-key="c"' in html and 'data-key="r"' in html
+    assert 'data-key="c"' in html
+    assert 'data-key="r"' in html
 
 
 def test_returning_a_verdict_puts_the_item_back_in_the_queue(
