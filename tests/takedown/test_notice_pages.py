@@ -53,7 +53,7 @@ def test_sent_notice_lists_every_send_with_its_delivery_and_the_schedule(
     sends = re.findall(r'<article class="report sent-message" id="sent-', html)
     assert len(sends) == 1
     assert 'data-delivery="delivered"' in html
-    xarf = re.search(r"<pre class=\"message\">(\{.*?\})</pre>", html, re.S)
+    xarf = re.search(r"<pre tabindex=\"0\" class=\"message\">(\{.*?\})</pre>", html, re.S)
     assert xarf is not None
     report = json.loads(unescape(xarf.group(1)))
     assert (report["category"], report["type"]) == ("content", "csam")

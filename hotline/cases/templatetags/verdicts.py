@@ -65,3 +65,9 @@ def match_provenance(match: dict[str, Any]) -> str:
 def data_key(radio: Any) -> str:
     """The shortcut key of one radio button of a ``KeyedRadioSelect`` (shown upper-case)."""
     return str(radio.data.get("attrs", {}).get("data-key", "")).upper()
+
+
+@register.filter
+def scheme_short(label: object) -> str:
+    """A scheme's label up to its first space or bracket ("NCMEC", "UK", "INHOPE")."""
+    return str(label).split(" ", 1)[0].split("(", 1)[0]
