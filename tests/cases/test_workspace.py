@@ -60,8 +60,11 @@ def test_item_page_offers_only_the_instance_scheme_with_mappings(
     html = _html(signed_in(world.alice).get(reverse("cases:item", args=[item.pk])))
 
     assert _radio_values(html, "severity") == ["A1", "A2", "B1", "B2"]
-    assert "UK sentencing categories (A/B/C): A" in html  # A1 maps to UK category A
-    assert "INHOPE baseline: baseline" in html
+    # A1 maps to UK category A and INHOPE baseline, named in full for screen readers
+    assert (
+        '<kbd>1</kbd> <span class="mapping">≈ <abbr title="INHOPE baseline">INHOPE</abbr> '
+        'baseline · <abbr title="UK sentencing categories (A/B/C)">UK</abbr> A</span>'
+    ) in html
     assert 'data-required-when="baseline national"' in html
 
 
