@@ -124,8 +124,14 @@ def _item_matches(user: User, query: str, kind: Kind) -> QuerySet[Item]:
     if kind == Kind.NETWORK:
         return _items_in_network(items, ipaddress.ip_network(query, strict=False))
     if kind == Kind.HASH:
+        # The length says which hash it is, so the lookup stays on that column's index; a
+        # 64-digit value is a SHA-256 or else a PDQ hash.
         value = query.lower()
-        return items.filter(Q(md5=value) | Q(sha1=value) | Q(sha256=value) | Q(pdq=value))
+        column = {32: "md5", 40: "sha1", 64: "sha256"}[len(value)]
+        found = items.filter(**{column: value})
+        if column == "sha256" and not found.exists():
+            return items.filter(pdq=value)
+        return found
     if kind == Kind.REFERENCE:
         return items.filter(report_items__report__reference__iexact=query).distinct()
     return items.none()
