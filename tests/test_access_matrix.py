@@ -19,7 +19,13 @@ from hotline.cases.actions import ReportInput, Verdict, file_report
 from hotline.cases.models import Channel, Concern
 from tests.access import LOGIN, PERSONAS, STAFF, Row, api, everyone, staff
 from tests.conftest import World, signed_in
-from tests.factories import AssessedItemFactory, ItemFactory, ReferralFactory, routing_world
+from tests.factories import (
+    AssessedItemFactory,
+    ItemFactory,
+    ReferralFactory,
+    UserFactory,
+    routing_world,
+)
 
 
 def _item(world: World) -> dict[str, Any]:
@@ -28,8 +34,11 @@ def _item(world: World) -> dict[str, Any]:
 
 
 def _item_with_verdict(world: World) -> dict[str, Any]:
+    # Given by a third analyst: nobody is offered to confirm their own verdict.
     item = AssessedItemFactory.create(
-        url="http://matrix.example.test/a", legality="doubtful", analyst=world.alice
+        url="http://matrix.example.test/a",
+        legality="doubtful",
+        analyst=UserFactory.create(username="grace"),
     )
     return {"pk": item.pk, "assessment_pk": item.assessment.pk}
 
@@ -78,6 +87,13 @@ def _police_referral(world: World) -> dict[str, Any]:
     return {"pk": referral.pk}
 
 
+def _notice(world: World) -> dict[str, Any]:
+    from hotline.takedown.actions import add_to_notice
+
+    referral = ReferralFactory.create(url="http://notice.example.test/1", destination="notice")
+    return {"pk": add_to_notice(referral.online_item, referral=referral).pk}
+
+
 def _media(world: World) -> dict[str, Any]:
     import io
 
@@ -115,12 +131,17 @@ MATRIX: dict[str, Row] = {
     "cases:confirm_earlier": Row(
         staff("alice", "charlie", status=302), kwargs=_item_with_verdict, method="post"
     ),
+    "cases:next": Row(staff("alice", "charlie", status=302), method="post"),
+    "cases:confirm_known": Row(staff("alice", "charlie", status=302), method="post"),
     "cases:confirmations": Row(staff("charlie")),
     "cases:confirm": Row(staff("charlie", status=302), kwargs=_pending_confirmation, method="post"),
     "staff_home": Row(
         {**staff(), "alice": 302, "charlie": 302, "dave": 302, "erin": 302, "frank": 302}
     ),
     "routing:referrals": Row(staff("alice", "charlie", "dave")),
+    "takedown:notices": Row(staff("alice", "charlie")),
+    "takedown:notice": Row(staff("alice", "charlie"), kwargs=_notice),
+    "search": Row(staff("alice", "charlie", "dave")),
     "routing:referral": Row(staff("alice", "charlie", "dave"), kwargs=_police_referral),
     "routing:rules": Row(staff("alice", "charlie")),
     "routing:override": Row(staff("charlie"), kwargs=lambda w: {"item_pk": _item(w)["pk"]}),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.accounts.models import ApiCredential, Organisation, User, hash_secret
 from hotline.audit.actions import record
@@ -19,6 +20,7 @@ from hotline.cases import references
 from hotline.cases.classification import get_scheme
 from hotline.cases.events import ItemAssessed, item_assessed
 from hotline.cases.models import (
+    AgeGroup,
     Assessment,
     Channel,
     CloseReason,
@@ -511,3 +513,60 @@ def close_report(report: Report, *, reason: str, acting_user: Actor) -> None:
     """Close a report that has no items (its case was closed): the status page says "closed"."""
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.CLOSED)
     record("report.close", actor=acting_user, obj=report, detail={"reason": reason})
+
+
+# --- known material: confirming hash-list matches in bulk ------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownMatchOutcome:
+    """What a bulk confirmation did: the assessments made and the items left with why."""
+
+    assessed: list[Assessment]
+    skipped: list[tuple[Item, str]]
+
+
+def known_match_verdict(item: Item) -> Verdict | None:
+    """The verdict a hash-list match pre-classifies, or None when the list's category is not
+    one of our legality verdicts (then an analyst assesses the item individually).
+
+    The severity is the instance scheme's category closest to the match's (never milder); the
+    age group is "cannot tell", since nobody looked at the material."""
+    match = item.known_match or {}
+    category = str(match.get("category") or "")
+    if category not in (Legality.BASELINE, Legality.NATIONAL):
+        return None
+    inhope = get_scheme("inhope").category(category)
+    scheme = get_scheme(settings.SEVERITY_SCHEME)
+    severity = scheme.map_rank(inhope.rank)
+    return Verdict(
+        legality=category,
+        scheme=scheme.code,
+        severity=severity.code,
+        age_group=AgeGroup.UNKNOWN,
+        notes=(
+            f"Confirmed the known-material match: list {match.get('list', '?')}, "
+            f"{match.get('algorithm', '?')} distance {match.get('distance', '?')}."
+        ),
+    )
+
+
+def confirm_known_matches(items: Sequence[Item], *, acting_user: User) -> KnownMatchOutcome:
+    """Confirm the pre-classification of items that matched a hash list, one ``assess_item``
+    per item (so each has its assessment, its ``item.assess`` audit event and its routing).
+    Items no longer waiting, without a usable match or held by someone else are skipped."""
+    assessed: list[Assessment] = []
+    skipped: list[tuple[Item, str]] = []
+    for item in items:
+        current = Item.objects.get(pk=item.pk)
+        verdict = known_match_verdict(current)
+        if current.status != ItemStatus.NEW:
+            skipped.append((current, _("no longer waiting for assessment")))
+        elif verdict is None:
+            skipped.append((current, _("its match does not pre-classify it")))
+        else:
+            try:
+                assessed.append(assess_item(current, verdict, acting_user=acting_user))
+            except ItemBusy as exc:
+                skipped.append((current, str(exc)))
+    return KnownMatchOutcome(assessed=assessed, skipped=skipped)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.cases.models import Assessment, Confirmation, Item, ItemKind, Legality
 from hotline.routing.models import (
@@ -36,6 +37,10 @@ class PlannedReferral:
     hosting_provider: HostingProvider | None = None
     hold_until: datetime | None = None
     problem: str = ""  # why it cannot go out as planned (no contact known, ...)
+
+    @property
+    def destination_label(self) -> str:
+        return str(Destination(self.destination).label)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def plan(item: Item, *, now: datetime | None = None) -> Plan:
     condition, partner = condition_for(country)
     result = Plan(item, condition, country)
     if assessment is None or assessment.legality not in (Legality.BASELINE, Legality.NATIONAL):
-        result.skipped.append("not routed: no final verdict of illegal material")
+        result.skipped.append(_("not routed: no final verdict of illegal material"))
         return result
     home = profile(settings.INSTANCE_COUNTRY)
     rules = RoutingRule.objects.filter(enabled=True, condition__in=[condition, Condition.ALWAYS])
@@ -147,7 +152,7 @@ def _plan_destination(
             own,
             rule,
             police_unit=unit,
-            problem="" if unit else "no police unit for our country",
+            problem="" if unit else _("no police unit for our country"),
         )
     if destination == Destination.INTERPOL:
         unit = PoliceUnit.objects.filter(channel=PoliceChannel.INTERPOL).first()
@@ -156,15 +161,15 @@ def _plan_destination(
             country,
             rule,
             police_unit=unit,
-            problem="" if unit else "no INTERPOL channel configured",
+            problem="" if unit else _("no INTERPOL channel configured"),
         )
     if destination == Destination.PARTNER:
         if partner is None:
-            return "partner: no partner hotline covers the hosting country"
+            return _("No forward to a partner hotline: no partner covers the hosting country")
         return PlannedReferral(destination, country, rule, partner=partner)
     if destination == Destination.NOTICE:
         if item.kind != ItemKind.URL:
-            return "notice: only web addresses can be noticed"
+            return _("No notice: only web addresses can be noticed")
         provider = abuse_provider(item)
         hold_until = None
         jurisdiction = profile(country) if country else None
@@ -183,22 +188,22 @@ def _plan_destination(
             hold_until=hold_until,
             problem=""
             if provider
-            else "no abuse contact known: enter the hosting provider by hand",
+            else _("no abuse contact known: enter the hosting provider by hand"),
         )
     if destination == Destination.BLOCKLIST:
         if item.kind != ItemKind.URL:
-            return "blocklist: only web addresses can be blocked"
+            return _("No blocklist entry: only web addresses can be blocked")
         if home is None or not home.blocking_allowed:
-            return "blocklist: blocking is not allowed in our jurisdiction"
+            return _("No blocklist entry: blocking is not allowed in our jurisdiction")
         if assessment.legality != Legality.BASELINE and not home.legal_facts.get(
             "block_national", False
         ):
-            return "blocklist: only baseline material is blocked"
+            return _("No blocklist entry: only baseline material is blocked")
         return PlannedReferral(destination, own, rule)
     if destination == Destination.HASHLIST:
         if item.kind != ItemKind.FILE:
-            return "hashlist: only files have hashes"
+            return _("No hash-list entry: only files have hashes")
         if assessment.legality != Legality.BASELINE:
-            return "hashlist: only baseline material goes on shared hash lists"
+            return _("No hash-list entry: only baseline material goes on shared hash lists")
         return PlannedReferral(destination, own, rule)
-    return f"{destination}: unknown destination"
+    return _("%(destination)s: unknown destination") % {"destination": destination}

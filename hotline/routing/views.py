@@ -18,9 +18,11 @@ from hotline.accounts.rules import (
     rule_required,
 )
 from hotline.audit.actions import record
+from hotline.cases.panels import panel_context
 from hotline.cases.queries import visible_items
+from hotline.outbox.sent import sent_messages
 from hotline.routing import actions, queries
-from hotline.routing.engine import PlannedReferral, plan
+from hotline.routing.engine import PlannedReferral, final_assessment, plan
 from hotline.routing.federation.actions import (
     PartnerError,
     PingResult,
@@ -43,7 +45,19 @@ from hotline.routing.forms import (
     ProviderForm,
     ReferralUpdateForm,
 )
-from hotline.routing.models import Destination, Partner, PoliceChannel, PoliceUnit, ReferralStatus
+from hotline.routing.legal import LABELS as LEGAL_LABELS
+from hotline.routing.legal import facts_for
+from hotline.routing.models import (
+    Condition,
+    Destination,
+    Partner,
+    PoliceChannel,
+    PoliceUnit,
+    ReferralStatus,
+)
+from hotline.routing.packages import item_package
+from hotline.routing.panels import referral_panel_context
+from hotline.routing.sent import package_facts, package_in
 
 
 def _user(request: HttpRequest) -> User:
@@ -89,11 +103,34 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValueError as exc:
             messages.error(request, str(exc))
     record("referral.view", actor=user, obj=referral)
+    sent = sent_messages(referral)
+    package = next((p for m in sent if (p := package_in(m)) is not None), None)
+    preview = ""
+    if package is None and referral.item_id is not None:
+        # Not sent yet (held, queued, a notice), or a destination that sends no message (the
+        # blocklist, the own hash list): the item's facts as they stand today.
+        package = item_package(referral.online_item, final_assessment(referral.online_item))
+        waiting = referral.status in (ReferralStatus.HELD, ReferralStatus.QUEUED)
+        preview = "unsent" if waiting else "no_message"
+    item_context = panel_context(referral.online_item) if referral.item_id else {}
     return render(
         request,
         "routing/referral.html",
         {
             "referral": referral,
+            "sent": sent,
+            "package": package,
+            "facts": package_facts(package) if package else None,
+            "preview": preview,
+            "timeline": item_context.get("timeline"),
+            "legal_facts": [
+                (LEGAL_LABELS.get(f.key, f.key), f) for f in facts_for(referral.country)
+            ]
+            if referral.country
+            else [],
+            "can_open_item": referral.item_id is not None
+            and visible_items(user).filter(pk=referral.item_id).exists(),
+            **referral_panel_context(referral),
             "update_form": update_form,
             "hold_form": hold_form,
             "provider_form": provider_form,
@@ -149,8 +186,17 @@ def override(request: HttpRequest, item_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Routing changed."))
             return redirect("cases:item", pk=item.pk)
+    planned = plan(item)
     return render(
-        request, "routing/override.html", {"item": item, "form": form, "plan": plan(item)}
+        request,
+        "routing/override.html",
+        {
+            "item": item,
+            "form": form,
+            "plan": planned,
+            "condition": Condition(planned.condition).label,
+            "referrals": referrals,
+        },
     )
 
 

@@ -26,6 +26,8 @@ urlpatterns = [
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/routing/", include("hotline.routing.urls")),
     path("staff/outbox/", include("hotline.outbox.urls")),
+    path("staff/notices/", include("hotline.takedown.urls")),
+    path("staff/search/", site_views.search, name="search"),
     path("staff/media/", include("hotline.cases.media_urls")),
     path("feeds/", include("hotline.feeds.urls")),
     path("travel/", include("hotline.tourism.urls")),

@@ -6,6 +6,7 @@ import base64
 import json
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -163,11 +164,52 @@ def _xarf_attachment(item: Item, notice: Notice, *, reporter_domain: str) -> dic
     }
 
 
+def notice_payload(
+    notice: Notice, pending: list[NoticeItem], *, repeat: int, escalate: bool, reporter_domain: str
+) -> dict[str, Any]:
+    """The outbox e-mail payload of one send of a notice: subject, text and one XARF
+    attachment per item still online (what ``send_notice`` queues, and what the notice page
+    previews before the first send)."""
+    from hotline.takedown.xarf import NoticeLine, notice_email  # slow import: see above
+
+    subject, body = notice_email(
+        provider_name=notice.hosting_provider.name,
+        items=[
+            NoticeLine(
+                url=ni.item.canonical_url,
+                first_reported_at=ni.item.first_reported_at,
+                # The reference quoted in the text names the item's XARF attachment.
+                report_id=xarf_report_id(notice, ni.item),
+            )
+            for ni in pending
+        ],
+        repeat=repeat,
+        instance_name=settings.INSTANCE_NAME,
+        reply_to=settings.TAKEDOWN_REPLY_TO,
+        escalated=escalate,
+        repeat_every_hours=settings.TAKEDOWN_REPEAT_HOURS,
+    )
+    payload: dict[str, Any] = {
+        "subject": subject,
+        "body": body,
+        "headers": {"Reply-To": settings.TAKEDOWN_REPLY_TO},
+        "attachments": [
+            _xarf_attachment(ni.item, notice, reporter_domain=reporter_domain) for ni in pending
+        ],
+    }
+    if escalate and settings.TAKEDOWN_ESCALATION_EMAIL:
+        payload["cc"] = [settings.TAKEDOWN_ESCALATION_EMAIL]
+    return payload
+
+
+def escalates(notice: Notice, repeat: int) -> bool:
+    """Whether send number ``repeat`` (0 = the first) of ``notice`` is its escalation."""
+    return repeat >= settings.TAKEDOWN_ESCALATE_AFTER and notice.escalated_at is None
+
+
 @transaction.atomic
 def send_notice(notice: Notice) -> bool:
     """Send (or repeat) a notice for every item on it that is still online. False if none are."""
-    from hotline.takedown.xarf import NoticeLine, notice_email  # slow import: see above
-
     reporter_domain = xarf_reporter_domain()  # before anything is written
     locked = Notice.objects.select_for_update().get(pk=notice.pk)
     pending = list(
@@ -180,34 +222,10 @@ def send_notice(notice: Notice) -> bool:
         return False
     now = timezone.now()
     repeat = locked.send_count
-    escalate = repeat >= settings.TAKEDOWN_ESCALATE_AFTER and locked.escalated_at is None
-    subject, body = notice_email(
-        provider_name=locked.hosting_provider.name,
-        items=[
-            NoticeLine(
-                url=ni.item.canonical_url,
-                first_reported_at=ni.item.first_reported_at,
-                # The reference quoted in the text names the item's XARF attachment.
-                report_id=xarf_report_id(locked, ni.item),
-            )
-            for ni in pending
-        ],
-        repeat=repeat,
-        instance_name=settings.INSTANCE_NAME,
-        reply_to=settings.TAKEDOWN_REPLY_TO,
-        escalated=escalate,
-        repeat_every_hours=settings.TAKEDOWN_REPEAT_HOURS,
+    escalate = escalates(locked, repeat)
+    payload = notice_payload(
+        locked, pending, repeat=repeat, escalate=escalate, reporter_domain=reporter_domain
     )
-    payload = {
-        "subject": subject,
-        "body": body,
-        "headers": {"Reply-To": settings.TAKEDOWN_REPLY_TO},
-        "attachments": [
-            _xarf_attachment(ni.item, locked, reporter_domain=reporter_domain) for ni in pending
-        ],
-    }
-    if escalate and settings.TAKEDOWN_ESCALATION_EMAIL:
-        payload["cc"] = [settings.TAKEDOWN_ESCALATION_EMAIL]
     enqueue("email", locked.hosting_provider.abuse_email, payload, related=locked)
     locked.send_count = repeat + 1
     locked.last_sent_at = now

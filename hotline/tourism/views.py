@@ -51,6 +51,7 @@ from hotline.tourism.models import (
     NoticeStatus,
     TravelReport,
 )
+from hotline.tourism.package_labels import labelled, venue_label
 from hotline.tourism.packages import travel_package
 from hotline.tourism.planning import plan_referrals
 from hotline.tourism.rules import (
@@ -375,6 +376,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "package": package,
+            "suspect_rows": labelled("suspect", package["suspect"]),
+            "children_rows": labelled("children", package["children"]),
+            "venue": venue_label(package["where"]["venue_type"]),
+            "place_country": country_name(package["where"]["country"]),
             "facts": _facts(referral.country),
             "country_name": country_name(referral.country),
             "form": form,

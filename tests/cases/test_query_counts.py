@@ -40,3 +40,41 @@ def test_triage_queue_query_count_does_not_grow_with_items(
         response.content.decode().count("held by alice") == 16
     )  # 2 of the first 3, 14 of the next 27  # type: ignore[attr-defined]
     assert response.content.decode().count("<tr") == 31  # type: ignore[attr-defined]
+
+
+def test_filtered_queue_query_count_does_not_grow_with_items(world: World) -> None:
+    client = signed_in(world.alice)
+    query = {"concern": "csam", "source": "public_web", "matched": "no", "sort": "oldest"}
+    _queue_items(world, 3)
+    page = fresh(lambda: client.get(reverse("cases:queue"), query))
+    page()
+    few = queries_of(page)
+
+    _queue_items(world, 27)
+
+    assert queries_of(page) == few
+    assert len(page().context["items"]) == 30  # type: ignore[attr-defined]
+
+
+def test_confirmations_query_count_does_not_grow_with_pending_verdicts(
+    world: World, settings: object
+) -> None:
+    from hotline.cases.actions import Verdict, assess_item
+
+    settings.FOUR_EYES = ["not_illegal"]  # type: ignore[attr-defined]
+    client = signed_in(world.charlie)
+
+    def pending(count: int) -> None:
+        for _ in range(count):
+            item = ItemFactory.create(hosted_in="DE")
+            assess_item(item, Verdict(legality="not_illegal"), acting_user=world.alice)
+
+    pending(2)
+    page = fresh(lambda: client.get(reverse("cases:confirmations")))
+    page()
+    few = queries_of(page)
+
+    pending(10)
+
+    assert queries_of(page) == few
+    assert len(page().context["pending"]) == 12  # type: ignore[attr-defined]

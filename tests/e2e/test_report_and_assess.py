@@ -67,8 +67,8 @@ def test_public_report_in_french_without_javascript_then_assessed(live_server: A
         assert "gallery.example.test/album/7?page=2" in first_row.inner_text()
         first_row.locator("button[type=submit]").click()
         analyst.check("input[name=legality][value=baseline]")
-        analyst.select_option("#id_severity", "inhope:baseline")
-        analyst.select_option("#id_age_group", "prepubescent")
+        analyst.check("input[name=severity][value=baseline]")
+        analyst.check("input[name=age_group][value=prepubescent]")
         analyst.click("#assessment-form button[type=submit]")
         assert analyst.url.endswith("/staff/cases/")
         assert Item.objects.get().status == ItemStatus.ASSESSED

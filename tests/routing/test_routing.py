@@ -97,7 +97,7 @@ def test_blocking_is_skipped_where_the_law_does_not_allow_it(world: World) -> No
 
     assess_item(item, BASELINE, acting_user=world.alice)
 
-    assert "blocklist: blocking is not allowed in our jurisdiction" in plan(item).skipped
+    assert "No blocklist entry: blocking is not allowed in our jurisdiction" in plan(item).skipped
     assert [r[0] for r in _referrals(item)] == ["police", "notice"]
 
 

@@ -282,6 +282,22 @@ def test_liaison_page_withholds_the_reporter_unless_they_consented(world: World)
     assert "Identity withheld." in html
 
 
+@pytest.mark.django_db
+def test_liaison_page_names_every_forwarded_field_in_words(world: World) -> None:
+    referral = _referral_for_dave(world, child_age="6_11", child_gender="girl")
+    html = (
+        signed_in(world.dave)
+        .get(reverse("tourism:referral", kwargs={"pk": referral.pk}))
+        .content.decode()
+    )
+
+    assert "Name or alias: Jon Example<br>Apparent nationality: Germany<br>" in html
+    assert "Apparent age: 6 to 11<br>Gender: Girl or girls<br>" in html
+    assert "Synthetic Bay, Thailand (Hotel, guesthouse or hostel)" in html
+    assert "name_or_alias" not in html
+    assert "6_11" not in html
+
+
 # --- notices --------------------------------------------------------------------------------
 
 
