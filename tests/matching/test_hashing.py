@@ -24,8 +24,18 @@ JPEG = encode(synthetic_image(7, width=320, height=240))
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 40
 
 
-def test_registry_holds_the_four_algorithms() -> None:
-    assert sorted(algorithm.name for algorithm in algorithms()) == ["md5", "pdq", "sha1", "sha256"]
+def test_registry_holds_the_five_algorithms() -> None:
+    assert sorted(algorithm.name for algorithm in algorithms()) == [
+        "md5",
+        "pdq",
+        "sha1",
+        "sha256",
+        "vpdq",
+    ]
+
+
+def test_algorithms_for_hex_length_32_is_md5_alone_not_the_vpdq_id() -> None:
+    assert [a.name for a in algorithms_for_hex_length(32)] == ["md5"]
 
 
 def test_algorithms_for_hex_length_64_are_sha256_and_pdq() -> None:

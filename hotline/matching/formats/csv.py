@@ -50,6 +50,11 @@ def _optional_fields(row: dict[str, str], location: str) -> tuple[dict[str, obje
     return fields, None
 
 
+def _column_algorithms() -> list[str]:
+    """Algorithms that can have a column of their own (a video's vPDQ is many frames)."""
+    return [name for name in registered_algorithms() if name != "vpdq"]
+
+
 class CsvFormat:
     """Comma-separated values with a header row (see the module docstring for layouts)."""
 
@@ -61,10 +66,10 @@ class CsvFormat:
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
         reader = csv.reader(text)
         header = [column.strip().lower() for column in next(reader, [])]
-        algorithms = [name for name in registered_algorithms() if name in header]
+        algorithms = [name for name in _column_algorithms() if name in header]
         long_form = "algorithm" in header and "value" in header
         if not long_form and not algorithms:
-            known = ", ".join(registered_algorithms())
+            known = ", ".join(_column_algorithms())
             yield ParseProblem(
                 "line 1", f"the header must name 'algorithm,value' or hash columns ({known})"
             )
