@@ -15,8 +15,15 @@ from hotline.audit.actions import record
 from hotline.matching.errors import InvalidHash
 from hotline.matching.formats import HashRecord, ParseNotice, ParseProblem, get_format
 from hotline.matching.formats.base import make_record
-from hotline.matching.models import HashEntry, HashList, HashListSource, TrustLevel, VpdqFrame
-from hotline.matching.vpdq.features import VpdqFeature
+from hotline.matching.models import (
+    HashEntry,
+    HashList,
+    HashListSource,
+    TrustLevel,
+    VideoHash,
+    VpdqFrame,
+)
+from hotline.matching.vpdq.features import VpdqFeature, duration, to_text
 
 Actor = User | ApiCredential | None
 BATCH_SIZE = 2000
@@ -318,3 +325,27 @@ def export_hash_list(
         detail={"format": fmt.name, "written": written},
     )
     return written
+
+
+@transaction.atomic
+def remember_video_hash(md5: str, features: tuple[VpdqFeature, ...], *, actor: Actor) -> VideoHash:
+    """Keep the vPDQ of a video we were given, under its MD5, for matching it later.
+
+    The same video twice keeps the first hash (the same bytes hash the same way).
+    """
+    video, created = VideoHash.objects.get_or_create(
+        md5=md5.strip().lower(),
+        defaults={
+            "features": to_text(features),
+            "frame_count": len(features),
+            "duration": duration(features),
+        },
+    )
+    if created:
+        record(
+            "matching.video_hashed",
+            actor=actor,
+            obj=video,
+            detail={"frames": video.frame_count, "duration": video.duration},
+        )
+    return video

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotline.matching.errors import InvalidHash
-from hotline.matching.hashing.pdq_algorithm import HEX_LENGTH
 
 ALGORITHM = "vpdq"
+HEX_LENGTH = 64  # a frame's PDQ hash (not imported from hashing, which imports this module)
 TIMESTAMP_PRECISION = 3
 # A cap on the frames one hash may carry: ten hours at one frame per second.
 MAX_FRAMES = 36_000
