@@ -86,10 +86,15 @@ def test_media_hasher_hashes_an_upload_fed_piece_by_piece() -> None:
 
 
 def test_hash_stream_video_gets_digests_but_no_pdq() -> None:
-    hashes = hash_stream(io.BytesIO(MP4))
+    hashes = hash_stream(io.BytesIO(MP4), names=["md5", "sha1", "sha256", "pdq"])
 
     assert hashes.media_type.name == "mp4"
     assert sorted(hashes.values) == ["md5", "sha1", "sha256"]
+
+
+def test_hash_stream_of_an_undecodable_video_is_malformed_for_vpdq() -> None:
+    with pytest.raises(MalformedMedia, match="the video cannot be read"):
+        hash_stream(io.BytesIO(MP4))
 
 
 def test_hash_file_ignores_the_extension(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from hotline.matching.hashing.vpdq import hash_video
 from hotline.matching.media import PNG
 from hotline.matching.vpdq.decode import probe
 from tests.conftest import skip_unless_ci
-from tests.matching.vpdq.conftest import RATE, SECONDS, Videos
+from tests.videos import RATE, SECONDS, Videos
 
 
 def _pdqhash() -> object:
