@@ -4,10 +4,13 @@
   frame, ``frame_number,quality,pdq_hex,timestamp`` (timestamp in seconds, three
   decimals). The parser also takes the Python binding's ``frame_number,pdq_hex,
   quality,timestamp`` order (the 64-hex field says which is which).
-* **JSON**, as python-threatexchange's ``vpdq_to_json`` writes it: an object keyed by
-  frame number, ``{"0": {"quality": 100, "hash": "<pdq hex>", "timestamp": 0.0}}``;
-  a list of ``{"frame_number", "quality", "hash" | "pdq_hex", "timestamp"}`` objects
-  is read too.
+* **Lines**: the text form as a JSON list of lines (``["0,100,<pdq>,0.000", ...]``), how
+  VICS, STIX and our feeds carry it inside JSON, and ``;``-joined in a CSV cell.
+* **threatexchange JSON**: python-threatexchange's ``vpdq_to_json``, the signal string of
+  its ``vpdq`` signal type and of HMA: a list of ``"pdq_hex,quality,timestamp"`` strings
+  (its older form, an object keyed by frame number, ``{"0": {"quality": 100, "hash":
+  "<pdq hex>", "timestamp": 0.0}}``, and lists of objects are read too). The compact form
+  has no frame numbers: frames are numbered in order when it is read.
 
 Frames are returned in frame order; a frame number twice, a bad PDQ, a quality outside
 0-100 or a negative timestamp is an :class:`InvalidHash` naming the line or frame.
@@ -126,8 +129,29 @@ def to_text(features: Sequence[VpdqFeature]) -> str:
     return "".join(feature.line() + "\n" for feature in sorted(features))
 
 
+def _from_strings(items: list[str]) -> tuple[VpdqFeature, ...]:
+    """Frames from a list of lines: ours (four fields) or threatexchange's compact (three)."""
+    features: list[VpdqFeature] = []
+    for position, item in enumerate(items):
+        where = f"frame #{position + 1}"
+        parts = [part.strip() for part in item.split(",")]
+        if len(parts) == 4:
+            features.extend(parse_text(item))
+            continue
+        if len(parts) != 3:
+            raise InvalidHash(f"{where}: expected pdq_hex,quality,timestamp")
+        pdq, quality, timestamp = parts
+        features.append(make_feature(position, quality, pdq, timestamp, where=where))
+    return _checked(features)
+
+
 def features_from_json(data: Any) -> tuple[VpdqFeature, ...]:
-    """Frames from python-threatexchange's JSON (parsed): an object keyed by frame, or a list."""
+    """Frames from parsed JSON: threatexchange's list of strings or object keyed by frame,
+    our list of lines, or a list of frame objects."""
+    if isinstance(data, list) and data and all(isinstance(item, str) for item in data):
+        if len(data) > MAX_FRAMES:
+            raise InvalidHash(f"a vPDQ hash has at most {MAX_FRAMES:,} frames, got {len(data):,}")
+        return _from_strings(data)
     if isinstance(data, dict):
         items = [(key, value) for key, value in data.items()]
     elif isinstance(data, list):
@@ -173,6 +197,18 @@ def to_json_object(features: Sequence[VpdqFeature]) -> dict[str, dict[str, objec
 def to_json(features: Sequence[VpdqFeature]) -> str:
     """python-threatexchange's JSON text (compact, frames in order)."""
     return json.dumps(to_json_object(features), separators=(",", ":"))
+
+
+def to_lines(features: Sequence[VpdqFeature]) -> list[str]:
+    """The text form as a list of lines (frame order), for JSON documents."""
+    return [feature.line() for feature in sorted(features)]
+
+
+def to_threatexchange(features: Sequence[VpdqFeature]) -> str:
+    """python-threatexchange's vPDQ signal string: a JSON list of ``pdq,quality,timestamp``."""
+    return json.dumps(
+        [f"{f.pdq},{f.quality},{f.timestamp:.{TIMESTAMP_PRECISION}f}" for f in sorted(features)]
+    )
 
 
 def parse(text: str) -> tuple[VpdqFeature, ...]:

@@ -112,3 +112,28 @@ def test_text_and_json_round_trip_any_frames(frames: list[VpdqFeature]) -> None:
 def test_parse_never_fails_other_than_invalid_hash(text: str) -> None:
     with contextlib.suppress(InvalidHash):
         vf.parse(text)
+
+
+def test_threatexchange_compact_form_round_trips_numbering_frames_in_order() -> None:
+    frames = (VpdqFeature(0, 100, PDQ_A, 0.0), VpdqFeature(25, 98, PDQ_B, 1.0))
+
+    text = vf.to_threatexchange(frames)
+
+    assert json.loads(text) == [f"{PDQ_A},100,0.000", f"{PDQ_B},98,1.000"]
+    assert vf.parse(text) == (VpdqFeature(0, 100, PDQ_A, 0.0), VpdqFeature(1, 98, PDQ_B, 1.0))
+
+
+def test_threatexchange_compact_form_reads_its_short_timestamps() -> None:
+    """threatexchange formats timestamps with ``:.3`` (three significant digits)."""
+    assert vf.parse(json.dumps([f"{PDQ_A},90,1.23e+02"])) == (VpdqFeature(0, 90, PDQ_A, 123.0),)
+
+
+def test_lines_form_keeps_frame_numbers() -> None:
+    frames = (VpdqFeature(0, 100, PDQ_A, 0.0), VpdqFeature(25, 98, PDQ_B, 1.0))
+
+    assert vf.features_from_json(vf.to_lines(frames)) == frames
+
+
+def test_a_compact_line_with_two_fields_is_refused() -> None:
+    with pytest.raises(InvalidHash, match="frame #1: expected pdq_hex,quality,timestamp"):
+        vf.features_from_json([f"{PDQ_A},90"])
