@@ -224,7 +224,7 @@ class Listed:
 def _statics(collection: Collection) -> list[Listed]:
     objects = [stix.identity(), stix.tlp_marking(collection.tlp)]
     if collection.feed_list == FeedList.HASHES:
-        objects.append(stix.pdq_extension())
+        objects += [stix.pdq_extension(), stix.vpdq_extension()]
     first = -len(objects)
     return [Listed(first + index, collection.created_at, obj) for index, obj in enumerate(objects)]
 
