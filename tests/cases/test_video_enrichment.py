@@ -22,7 +22,7 @@ from hotline.matching.errors import MalformedMedia
 from hotline.matching.hashing.vpdq import hash_video
 from hotline.matching.models import MediaFile, VideoHash
 from hotline.matching.sync import reset_shared_index
-from tests.conftest import World
+from tests.conftest import World, signed_in
 from tests.videos import Videos
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,9 @@ def test_uploaded_copy_of_a_known_video_is_pre_classified(world: World, videos: 
     }
     stored = VideoHash.objects.get(md5=hashlib.md5(data, usedforsecurity=False).hexdigest())
     assert stored.frame_count == 20
+    page = signed_in(world.alice).get(f"/staff/cases/items/{item.pk}/").content.decode()
+    assert "Matches the hash list “Known videos” as baseline." in page
+    assert f"Matched by vPDQ: {item.known_match['query_match_percent']} % of this video" in page
     assert AuditEvent.objects.filter(action="matching.video_hashed").count() == 1
 
 

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -134,7 +134,7 @@ def sample_frames(
     *,
     seconds_per_hash: float | None = None,
     info: VideoInfo | None = None,
-) -> Iterator[SampledFrame]:
+) -> Generator[SampledFrame, None, None]:
     """The frames vPDQ hashes, one at a time, in order (see the module docstring)."""
     seconds = float(
         settings.VPDQ_SECONDS_PER_HASH if seconds_per_hash is None else seconds_per_hash
