@@ -156,11 +156,10 @@ def bench_lookup(root: Path, seconds: int, videos: int) -> list[str]:
     index = VpdqIndex(radius=31, min_quality=50)
 
     def build_index() -> None:
-        for key, frames in library.items():
-            index.add(
-                key,
-                [IndexedFrame(key * 100_000 + f.frame_number, f.pdq, f.quality) for f in frames],
-            )
+        index.add_many(
+            (key, [IndexedFrame(key * 100_000 + f.frame_number, f.pdq, f.quality) for f in frames])
+            for key, frames in library.items()
+        )
 
     build, _ = _timed(build_index)
     lookup, hits = _timed(index.search, query, repeat=5)

@@ -219,8 +219,7 @@ class MatchIndex:
             if algorithm == "pdq":
                 self.pdq.add(keys, words_from_digests(digests), [e.quality for e in group])
             elif algorithm == "vpdq":
-                for entry in group:
-                    self.vpdq.add(entry.key, entry.frames)
+                self.vpdq.add_many((entry.key, entry.frames) for entry in group)
             elif algorithm in self.exact:
                 self.exact[algorithm].add(keys, digests)
             else:

@@ -60,33 +60,43 @@ class VpdqIndex:
 
     def add(self, key: int, frames: Sequence[IndexedFrame]) -> None:
         """Index a video's unique usable frames under ``key`` (replacing what it had)."""
-        self.remove([key])
-        unique: dict[str, IndexedFrame] = {}
-        for frame in frames:
-            if frame.quality >= self.min_quality:
-                unique.setdefault(frame.pdq, frame)
-        kept = list(unique.values())
-        self._video_frames[key] = [frame.key for frame in kept]
-        if not kept:
-            return
-        for frame in kept:
-            self._frame_video[frame.key] = key
-        self._frames.add(
-            [frame.key for frame in kept],
-            words_from_hex([frame.pdq for frame in kept]),
-            [frame.quality for frame in kept],
-        )
+        self.add_many([(key, frames)])
+
+    def add_many(self, videos: Iterable[tuple[int, Sequence[IndexedFrame]]]) -> None:
+        """Index many videos at once: one removal pass and one insert into the PDQ index,
+        so loading a large list costs one pass, not one per video."""
+        batch = list(videos)
+        self.remove([key for key, _ in batch])
+        keys: list[int] = []
+        hashes: list[str] = []
+        qualities: list[int] = []
+        for key, frames in batch:
+            unique: dict[str, IndexedFrame] = {}
+            for frame in frames:
+                if frame.quality >= self.min_quality:
+                    unique.setdefault(frame.pdq, frame)
+            self._video_frames[key] = [frame.key for frame in unique.values()]
+            for frame in unique.values():
+                self._frame_video[frame.key] = key
+                keys.append(frame.key)
+                hashes.append(frame.pdq)
+                qualities.append(frame.quality)
+        if keys:
+            self._frames.add(keys, words_from_hex(hashes), qualities)
 
     def remove(self, keys: Iterable[int]) -> int:
         """Forget the videos under ``keys``; returns how many were indexed."""
         removed = 0
+        frames: list[int] = []
         for key in keys:
-            frames = self._video_frames.pop(key, None)
-            if frames is None:
+            known = self._video_frames.pop(key, None)
+            if known is None:
                 continue
             removed += 1
-            for frame in frames:
-                self._frame_video.pop(frame, None)
+            frames += known
+        for frame in frames:
+            self._frame_video.pop(frame, None)
+        if frames:
             self._frames.remove(np.asarray(frames, dtype=np.int64))
         return removed
 

@@ -134,3 +134,19 @@ def test_index_shares_equal_brute_force(seed: int, videos: int, length: int) -> 
         if result.query_percent:
             expected[key] = (result.query_percent, result.compared_percent)
     assert found == expected
+
+
+def test_add_many_indexes_like_one_by_one_and_replaces_a_video_it_holds() -> None:
+    rng = random.Random(11)
+    videos = {key: _frames([_hash(rng) for _ in range(6)]) for key in range(1, 6)}
+    one_by_one = VpdqIndex(radius=31, min_quality=50)
+    for key, frames in videos.items():
+        one_by_one.add(key, _indexed(frames, key * 100))
+    batched = VpdqIndex(radius=31, min_quality=50)
+    batched.add_many((key, _indexed(frames, key * 100)) for key, frames in videos.items())
+    query = videos[3][:3] + videos[4][:1]
+
+    assert batched.search(query) == one_by_one.search(query)
+    batched.add_many([(3, _indexed(videos[5], 900))])
+    assert [hit.key for hit in batched.search(videos[3][:3])] == []
+    assert (len(batched), batched.frame_count) == (5, 30)
