@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from hotline.matching.errors import MalformedMedia, MediaTooLarge, UnsupportedMedia
-from hotline.matching.hashing import hash_file, hash_stream
+from hotline.matching.hashing import MediaHasher, hash_file, hash_stream
 from hotline.matching.hashing.pdq import pdq_hash_image
 from hotline.matching.hashing.pdq_algorithm import hamming_distance
 from hotline.matching.hashing.vpdq import hash_video
@@ -83,13 +83,24 @@ def test_hash_stream_of_a_video_gives_md5_and_vpdq_with_frames(videos: Videos) -
     assert "pdq" not in hashes.values
 
 
-def test_hashing_reads_frames_without_holding_the_video(videos: Videos) -> None:
-    """The hasher spools to an unnamed file: nothing of the video keeps a name on disk."""
-    before = set(os.listdir(tempfile.gettempdir()))
+def test_hashing_spools_to_an_unnamed_file(
+    videos: Videos, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hasher spools to an unnamed file: nothing of the video ever has a name on disk."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    seen: list[list[str]] = []
+    hasher = MediaHasher()
 
-    hash_file(videos.base)
+    for start in range(0, len(data := videos.base.read_bytes()), 65536):
+        hasher.update(data[start : start + 65536])
+        seen.append(os.listdir(spool))
+    hashes = hasher.finish()
 
-    assert set(os.listdir(tempfile.gettempdir())) - before == set()
+    assert len(hashes.values["vpdq"].features) == SECONDS
+    assert seen == [[]] * len(seen)
+    assert os.listdir(spool) == []
 
 
 def test_a_file_with_a_video_header_but_garbage_is_malformed(tmp_path: Path) -> None:
