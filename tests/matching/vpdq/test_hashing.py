@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from hotline.matching.errors import MalformedMedia, MediaTooLarge, UnsupportedMedia
@@ -20,6 +21,7 @@ from hotline.matching.hashing.pdq_algorithm import hamming_distance
 from hotline.matching.hashing.vpdq import hash_video
 from hotline.matching.media import PNG
 from hotline.matching.vpdq.decode import probe
+from hotline.matching.vpdq.features import parse, parse_text
 from tests.conftest import skip_unless_ci
 from tests.videos import RATE, SECONDS, Videos
 
@@ -164,3 +166,25 @@ def test_probe_reads_size_and_rate(videos: Videos) -> None:
     info = probe(videos.reencoded)
 
     assert (info.width, info.height, info.frame_rate) == (480, 360, float(RATE))
+
+
+def test_vpdq_command_prints_meta_text_or_threatexchange_json(videos: Videos) -> None:
+    out = io.StringIO()
+    call_command("vpdq", str(videos.base), stdout=out)
+    as_json = io.StringIO()
+    call_command("vpdq", "--json", str(videos.base), stdout=as_json)
+
+    assert parse_text(out.getvalue()) == hash_video(videos.base)
+    assert [f.pdq for f in parse(as_json.getvalue())] == [f.pdq for f in hash_video(videos.base)]
+
+
+def test_vpdq_command_fails_naming_the_file_it_cannot_hash(
+    videos: Videos, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(CommandError, match="1 of 2 videos could not be hashed"):
+        call_command("vpdq", str(videos.base), str(videos.audio_only), stdout=io.StringIO())
+
+    assert (
+        f"hotline vpdq: {videos.audio_only}: the file has no video stream"
+        in capsys.readouterr().err
+    )
