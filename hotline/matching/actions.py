@@ -149,13 +149,15 @@ def _store_batch(
             )
             for entry in videos:
                 entry.pk = ids[entry.value]
-        _store_frames(
+        store_video_frames(
             [(entry, unique[(entry.algorithm, entry.value)].features) for entry in videos]
         )
     return len(new), len(batch) - len(new)
 
 
-def _store_frames(videos: list[tuple[HashEntry, tuple[VpdqFeature, ...]]]) -> None:
+def store_video_frames(videos: list[tuple[HashEntry, tuple[VpdqFeature, ...]]]) -> None:
+    """Write the frames of new ``vpdq`` entries (in the transaction that creates them: the
+    index sync loads a video's frames with its entry)."""
     VpdqFrame.objects.bulk_create(
         (
             VpdqFrame(
@@ -210,7 +212,7 @@ def add_video_hash(
         source_format=source_format,
         source_reference=reference[:200],
     )
-    _store_frames([(entry, made.features)])
+    store_video_frames([(entry, made.features)])
     record(
         "matching.hashlist.video_added",
         actor=acting_user,

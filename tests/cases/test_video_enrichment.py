@@ -13,19 +13,24 @@ from typing import Any
 import pytest
 
 from hotline.audit.models import AuditEvent
-from hotline.cases.actions import FileInput, ReportInput, file_report
+from hotline.cases.actions import FileInput, ReportInput, Verdict, assess_item, file_report
 from hotline.cases.media import attach_media
 from hotline.cases.models import Channel, Concern, Item
 from hotline.cases.tasks import enrich_item
 from hotline.matching import actions
 from hotline.matching.errors import MalformedMedia
 from hotline.matching.hashing.vpdq import hash_video
-from hotline.matching.models import MediaFile, VideoHash
+from hotline.matching.models import HashEntry, HashListSource, MediaFile, VideoHash
 from hotline.matching.sync import reset_shared_index
 from tests.conftest import World, signed_in
+from tests.routing.factories import routing_world
 from tests.videos import Videos
 
 pytestmark = pytest.mark.django_db
+
+BASELINE = Verdict(
+    legality="baseline", scheme="inhope", severity="baseline", age_group="prepubescent"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +119,25 @@ def test_an_undecodable_video_upload_stores_nothing(world: World, tmp_path: Path
         attach_media(item, io.BytesIO(data), actor=world.alice)
 
     assert (MediaFile.objects.count(), VideoHash.objects.count()) == (0, 0)
+
+
+def test_a_confirmed_video_goes_on_the_own_list_by_vpdq_and_its_copies_match_it(
+    world: World, videos: Videos
+) -> None:
+    routing_world()
+    original = videos.base.read_bytes()
+    first = _reported(original)
+    attach_media(first, io.BytesIO(original), actor=world.alice)
+    assess_item(first, BASELINE, acting_user=world.alice)
+    own = HashEntry.objects.get(hash_list__source=HashListSource.OWN, algorithm="vpdq")
+    copy = videos.trimmed.read_bytes()
+    later = _reported(copy)
+
+    attach_media(later, io.BytesIO(copy), actor=world.alice)
+    enrich_item.call(item_id=later.pk)
+
+    later.refresh_from_db()
+    assert own.value == hashlib.md5(original, usedforsecurity=False).hexdigest()
+    assert own.vpdq_frames.count() == 20
+    assert (later.known_match["algorithm"], later.known_match["entry_id"]) == ("vpdq", own.pk)
+    assert later.known_match["query_match_percent"] == 100.0
