@@ -78,6 +78,18 @@ MATCHING_PDQ_MIN_QUALITY = env_int("HOTLINE_MATCHING_PDQ_MIN_QUALITY", 50, minim
 MATCHING_MAX_IMAGE_PIXELS = env_int("HOTLINE_MATCHING_MAX_IMAGE_PIXELS", 89_478_485, minimum=1)
 MATCHING_MAX_IMAGE_BYTES = env_int("HOTLINE_MATCHING_MAX_IMAGE_MB", 64, minimum=1) * 1024 * 1024
 MATCHING_INDEX_REFRESH_SECONDS = env_int("HOTLINE_MATCHING_INDEX_REFRESH_SECONDS", 30, minimum=0)
+# vPDQ (video): frames hashed every N seconds; a query video matches a known one when at least
+# QUERY_MATCH_PERCENT of its usable frames and INDEX_MATCH_PERCENT of the known video's are
+# within MAX_DISTANCE of a frame of the other (HMA's defaults: 80 and 0); frames below
+# MIN_QUALITY are left out. Videos longer than MAX_MINUTES or taking longer than
+# TIMEOUT_SECONDS to decode are refused.
+VPDQ_SECONDS_PER_HASH = env_int("HOTLINE_VPDQ_SECONDS_PER_HASH", 1, minimum=1)
+VPDQ_MAX_DISTANCE = env_int("HOTLINE_VPDQ_MAX_DISTANCE", 31, minimum=0)
+VPDQ_MIN_QUALITY = env_int("HOTLINE_VPDQ_MIN_QUALITY", 50, minimum=0)
+VPDQ_QUERY_MATCH_PERCENT = env_int("HOTLINE_VPDQ_QUERY_MATCH_PERCENT", 80, minimum=0)
+VPDQ_INDEX_MATCH_PERCENT = env_int("HOTLINE_VPDQ_INDEX_MATCH_PERCENT", 0, minimum=0)
+VPDQ_MAX_MINUTES = env_int("HOTLINE_VPDQ_MAX_MINUTES", 600, minimum=1)
+VPDQ_TIMEOUT_SECONDS = env_int("HOTLINE_VPDQ_TIMEOUT_SECONDS", 900, minimum=1)
 # Media uploads: off by default (hashes and metadata only). When on: encrypted at rest with
 # AES-GCM keys from HOTLINE_MEDIA_KEYS ("id:base64,..."; first is current), purged after retention.
 MEDIA_UPLOADS = env_bool("HOTLINE_MEDIA_UPLOADS", False)

@@ -36,7 +36,9 @@ from hotline.feeds.models import (
 )
 from hotline.matching.events import SelfSubmissionShared, SelfSubmissionWithdrawn
 from hotline.matching.models import SelfSubmission, SelfSubmittedFile, SubmittedMedia
+from hotline.matching.queries import video_hash_of
 from hotline.matching.self_submitted import CATEGORY, LIST_LABEL
+from hotline.matching.vpdq.features import to_lines
 from hotline.routing.actions import close_sent_referrals
 from hotline.routing.engine import final_assessment, profile
 from hotline.routing.events import ReferralDispatched
@@ -299,7 +301,8 @@ FILE_HASHES = ("sha256", "sha1", "md5", "pdq")
 @transaction.atomic
 def list_file(item: Item, *, actor: Actor = None) -> Entry | None:
     """Put a file confirmed as abuse material on the hash list (all its hashes, with category
-    and severity); None for an item with no hash."""
+    and severity; a video we hashed also with its vPDQ frames, ``vpdq``: Meta's text lines);
+    None for an item with no hash."""
     assessment = _final_illegal_verdict(item)
     present = [(name, getattr(item, name)) for name in FILE_HASHES if getattr(item, name)]
     if item.kind != ItemKind.FILE or not present:
@@ -307,6 +310,8 @@ def list_file(item: Item, *, actor: Actor = None) -> Entry | None:
     attributes: dict[str, Any] = dict(present)
     if item.pdq and item.pdq_quality is not None:
         attributes["pdq_quality"] = item.pdq_quality
+    if item.md5 and (features := video_hash_of(item.md5)):
+        attributes["vpdq"] = to_lines(features)
     attributes["category"] = assessment.legality
     if assessment.scheme and assessment.severity:
         attributes["severity"] = f"{assessment.scheme}:{assessment.severity}"

@@ -41,6 +41,7 @@ from hotline.feeds.queries import FeedRecord, UnknownSerial
 from hotline.matching.formats import HashRecord, get_format
 from hotline.matching.models import SelfSubmittedFile
 from hotline.matching.self_submitted import NeverShared, record_platform_removals
+from hotline.matching.vpdq.features import features_from_json, vpdq_id
 
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
@@ -234,9 +235,20 @@ def _published_zone(path: Any, serial: int) -> FileResponse | None:
 
 def hash_records(entries: Iterable[FeedRecord]) -> Iterator[HashRecord]:
     """One record per hash of each confirmed file, with its category (the VICS exporter
-    maps category labels to VICS numbers, as for ``hotline hashlist export``)."""
+    maps category labels to VICS numbers, as for ``hotline hashlist export``); a video's
+    vPDQ is one more record, keyed by the file's MD5."""
     for record in entries:
         category = str(record.attributes.get("category", ""))
+        if frames := record.attributes.get("vpdq"):
+            features = features_from_json(frames)
+            yield HashRecord(
+                algorithm="vpdq",
+                value=str(record.attributes.get("md5") or vpdq_id(features)),
+                category=category,
+                reference=f"indicator--{record.stix_id}",
+                first_seen=record.added_at,
+                features=features,
+            )
         for algorithm in FILE_HASHES:
             value = record.attributes.get(algorithm)
             if not value:

@@ -27,11 +27,19 @@ from hotline.feeds.actions import audit_pull
 from hotline.feeds.formats import timestamp
 from hotline.feeds.models import Entry, FeedList
 from hotline.feeds.queries import FeedRecord, UnknownSerial
+from hotline.matching.vpdq.features import features_from_json, to_threatexchange
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
-# What a file entry may carry; vPDQ arrives with video hashing, and is passed on when present.
+# What a file entry may carry. vPDQ is passed as python-threatexchange's vpdq signal string
+# (a JSON list of "pdq_hex,quality,timestamp"), what its VideoVPDQSignal and HMA read.
 EXCHANGED_HASHES = ("pdq", "md5", "sha1", "sha256", "vpdq")
+
+
+def _exchanged(name: str, value: Any) -> str:
+    if name == "vpdq":
+        return to_threatexchange(features_from_json(value))
+    return str(value)
 
 
 class AddedFile(TypedDict):
@@ -79,7 +87,9 @@ def _added(record: FeedRecord) -> AddedFile:
         "category": str(attributes.get("category", "")),
         "severity": str(attributes.get("severity", "")),
         "hashes": {
-            name: str(attributes[name]) for name in EXCHANGED_HASHES if attributes.get(name)
+            name: _exchanged(name, attributes[name])
+            for name in EXCHANGED_HASHES
+            if attributes.get(name)
         },
         "pdq_quality": int(quality) if quality is not None else None,
         "reference": f"indicator--{record.stix_id}",

@@ -3,7 +3,8 @@
 * web pages: ``[url:value = '<canonical URL>']``; dedicated domains:
   ``[domain-name:value = '<domain>']``; files: their MD5, SHA-1 and SHA-256 joined by ``OR``,
   and the PDQ hash in ``x_pdq``, a top-level property declared by this instance's extension
-  definition (STIX 2.1 section 7.3), so validators and consumers know what it is;
+  definition (STIX 2.1 section 7.3), so validators and consumers know what it is; a
+  video's vPDQ likewise in ``x_vpdq`` (its frames, Meta's text lines);
 * an entry that leaves its list gets a second version, ``revoked: true``, with ``modified``
   and ``valid_until`` at the moment it left;
 * every object is marked with the collection's TLP 2.0 marking definition (the published
@@ -34,6 +35,7 @@ TLP_IDS = {
     Tlp.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
 }
 PDQ_EXTENSION = "extension-definition--47e90922-d60a-487b-bd47-3e7c8025a931"
+VPDQ_EXTENSION = "extension-definition--83e68e34-18fc-4779-b899-10f94ea4a5c8"
 STATIC_CREATED = "2026-01-01T00:00:00.000Z"
 _ONE_MS = timedelta(milliseconds=1)
 FILE_KINDS = (EntryKind.FILE, EntryKind.SELF_REPORTED_FILE)
@@ -110,6 +112,28 @@ def pdq_extension() -> dict[str, Any]:
     }
 
 
+def vpdq_extension() -> dict[str, Any]:
+    """Declares ``x_vpdq`` (a video's vPDQ frames) as a top-level property extension."""
+    return {
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": VPDQ_EXTENSION,
+        "created": STATIC_CREATED,
+        "modified": STATIC_CREATED,
+        "created_by_ref": identity_id(),
+        "name": "vPDQ video hash",
+        "description": "x_vpdq on an indicator: the vPDQ hash of the video it describes.",
+        "schema": (
+            "x_vpdq: a list of strings 'frame_number,quality,pdq_hex,timestamp', one per frame"
+            " sampled each second (Meta ThreatExchange vPDQ); a video matches when enough of"
+            " its frames are within PDQ distance 31 of frames of the other."
+        ),
+        "version": "1.0.0",
+        "extension_types": ["toplevel-property-extension"],
+        "extension_properties": ["x_vpdq"],
+    }
+
+
 def escape(value: str) -> str:
     """A string literal for a STIX pattern: backslashes and quotes escaped."""
     return value.replace("\\", "\\\\").replace("'", "\\'")
@@ -175,9 +199,15 @@ def indicator(version: Version, *, tlp: str, creator: str | None = None) -> dict
     if record.kind in FILE_KINDS:
         if category := record.attributes.get("category"):
             obj["labels"] = [f"category:{category}"]
+        extensions = {}
         if pdq := record.attributes.get("pdq"):
-            obj["extensions"] = {PDQ_EXTENSION: {"extension_type": "toplevel-property-extension"}}
+            extensions[PDQ_EXTENSION] = {"extension_type": "toplevel-property-extension"}
             obj["x_pdq"] = pdq
+        if frames := record.attributes.get("vpdq"):
+            extensions[VPDQ_EXTENSION] = {"extension_type": "toplevel-property-extension"}
+            obj["x_vpdq"] = list(frames)
+        if extensions:
+            obj["extensions"] = extensions
     if version.revoked:
         ended = stix_time(revoked_at(record))
         obj["modified"] = ended

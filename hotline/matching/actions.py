@@ -12,8 +12,18 @@ from django.utils import timezone
 
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
+from hotline.matching.errors import InvalidHash
 from hotline.matching.formats import HashRecord, ParseNotice, ParseProblem, get_format
-from hotline.matching.models import HashEntry, HashList, HashListSource, TrustLevel
+from hotline.matching.formats.base import make_record
+from hotline.matching.models import (
+    HashEntry,
+    HashList,
+    HashListSource,
+    TrustLevel,
+    VideoHash,
+    VpdqFrame,
+)
+from hotline.matching.vpdq.features import VpdqFeature, duration, to_text
 
 Actor = User | ApiCredential | None
 BATCH_SIZE = 2000
@@ -86,7 +96,8 @@ def set_hash_list_enabled(hash_list: HashList, *, enabled: bool, acting_user: Ac
 def remove_entries(hash_list: HashList, *, values: list[str], acting_user: Actor) -> int:
     """Remove entries with these hex values from a list; returns how many went."""
     lowered = [value.strip().lower() for value in values]
-    removed, _ = HashEntry.objects.filter(hash_list=hash_list, value__in=lowered).delete()
+    _, per_model = HashEntry.objects.filter(hash_list=hash_list, value__in=lowered).delete()
+    removed = per_model.get(HashEntry._meta.label, 0)  # a video's frames go with it, uncounted
     HashList.objects.filter(pk=hash_list.pk).update(revision=F("revision") + 1)
     record(
         "matching.hashlist.entries_removed",
@@ -128,7 +139,87 @@ def _store_batch(
         if key not in existing
     ]
     HashEntry.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    videos = [entry for entry in new if entry.algorithm == "vpdq"]
+    if videos:
+        if videos[0].pk is None:  # backends that do not return ids from bulk inserts
+            ids = dict(
+                HashEntry.objects.filter(
+                    hash_list=hash_list, algorithm="vpdq", value__in=[e.value for e in videos]
+                ).values_list("value", "id")
+            )
+            for entry in videos:
+                entry.pk = ids[entry.value]
+        store_video_frames(
+            [(entry, unique[(entry.algorithm, entry.value)].features) for entry in videos]
+        )
     return len(new), len(batch) - len(new)
+
+
+def store_video_frames(videos: list[tuple[HashEntry, tuple[VpdqFeature, ...]]]) -> None:
+    """Write the frames of new ``vpdq`` entries (in the transaction that creates them: the
+    index sync loads a video's frames with its entry)."""
+    VpdqFrame.objects.bulk_create(
+        (
+            VpdqFrame(
+                entry=entry,
+                frame_number=feature.frame_number,
+                timestamp=feature.timestamp,
+                pdq=feature.pdq,
+                quality=feature.quality,
+            )
+            for entry, features in videos
+            for feature in features
+        ),
+        batch_size=BATCH_SIZE,
+    )
+
+
+@transaction.atomic
+def add_video_hash(
+    hash_list: HashList,
+    *,
+    features: tuple[VpdqFeature, ...],
+    video_id: str = "",
+    category: str = "",
+    reference: str = "",
+    source_format: str = "",
+    acting_user: Actor,
+) -> tuple[HashEntry, bool]:
+    """Add a video's vPDQ to a list: an entry ``vpdq:<video_id>`` with one row per frame.
+
+    ``video_id`` is the video's MD5 (or empty: the MD5 of the frames' text form). Returns
+    the entry and whether it was created; a video already in the list is left as it is.
+    Raises :class:`~hotline.matching.errors.InvalidHash` for a bad id or no frames.
+    """
+    made = make_record(
+        "vpdq",
+        video_id,
+        location="video",
+        category=category,
+        reference=reference,
+        features=features,
+    )
+    if isinstance(made, ParseProblem):
+        raise InvalidHash(made.message)
+    existing = HashEntry.objects.filter(hash_list=hash_list, algorithm="vpdq", value=made.value)
+    if found := existing.first():
+        return found, False
+    entry = HashEntry.objects.create(
+        hash_list=hash_list,
+        algorithm="vpdq",
+        value=made.value,
+        category=category,
+        source_format=source_format,
+        source_reference=reference[:200],
+    )
+    store_video_frames([(entry, made.features)])
+    record(
+        "matching.hashlist.video_added",
+        actor=acting_user,
+        obj=hash_list,
+        detail={"entry": entry.pk, "frames": len(made.features)},
+    )
+    return entry, True
 
 
 @transaction.atomic
@@ -208,7 +299,19 @@ def _records(hash_list: HashList) -> Iterator[HashRecord]:
             category=entry.category,
             reference=entry.source_reference,
             first_seen=entry.first_seen,
+            features=video_features(entry) if entry.algorithm == "vpdq" else (),
         )
+
+
+def video_features(entry: HashEntry) -> tuple[VpdqFeature, ...]:
+    """The frames of a ``vpdq`` entry, in frame order."""
+    rows = VpdqFrame.objects.filter(entry=entry).order_by("frame_number")
+    return tuple(
+        VpdqFeature(number, quality, pdq, timestamp)
+        for number, quality, pdq, timestamp in rows.values_list(
+            "frame_number", "quality", "pdq", "timestamp"
+        )
+    )
 
 
 def export_hash_list(
@@ -224,3 +327,27 @@ def export_hash_list(
         detail={"format": fmt.name, "written": written},
     )
     return written
+
+
+@transaction.atomic
+def remember_video_hash(md5: str, features: tuple[VpdqFeature, ...], *, actor: Actor) -> VideoHash:
+    """Keep the vPDQ of a video we were given, under its MD5, for matching it later.
+
+    The same video twice keeps the first hash (the same bytes hash the same way).
+    """
+    video, created = VideoHash.objects.get_or_create(
+        md5=md5.strip().lower(),
+        defaults={
+            "features": to_text(features),
+            "frame_count": len(features),
+            "duration": duration(features),
+        },
+    )
+    if created:
+        record(
+            "matching.video_hashed",
+            actor=actor,
+            obj=video,
+            detail={"frames": video.frame_count, "duration": video.duration},
+        )
+    return video

@@ -26,6 +26,7 @@ from hotline.matching.pdq_index import (
     PdqIndex,
     words_from_digests,
 )
+from hotline.matching.vpdq.index import IndexedFrame, VpdqIndex
 
 Int64s = npt.NDArray[np.int64]
 
@@ -168,12 +169,13 @@ class ExactIndex:
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One hash to index: its key (entry id), algorithm, hex value and quality (PDQ)."""
+    """One hash to index: its key (entry id), algorithm, hex value, quality (PDQ), frames (vPDQ)."""
 
     key: int
     algorithm: str
     value: str
     quality: int | None = None
+    frames: tuple[IndexedFrame, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,15 @@ class IndexHit:
 
 
 class MatchIndex:
-    """Every registered algorithm's index in one object: exact ones and PDQ."""
+    """Every registered algorithm's index in one object: exact ones, PDQ and vPDQ videos."""
 
     def __init__(
-        self, *, pdq_radius: int = DEFAULT_RADIUS, pdq_min_quality: int = DEFAULT_MIN_QUALITY
+        self,
+        *,
+        pdq_radius: int = DEFAULT_RADIUS,
+        pdq_min_quality: int = DEFAULT_MIN_QUALITY,
+        vpdq_radius: int = DEFAULT_RADIUS,
+        vpdq_min_quality: int = DEFAULT_MIN_QUALITY,
     ) -> None:
         self.exact: dict[str, ExactIndex] = {
             name: ExactIndex(algorithm.hex_length // 2)
@@ -196,9 +203,10 @@ class MatchIndex:
             if not algorithm.perceptual
         }
         self.pdq = PdqIndex(radius=pdq_radius, min_quality=pdq_min_quality)
+        self.vpdq = VpdqIndex(radius=vpdq_radius, min_quality=vpdq_min_quality)
 
     def __len__(self) -> int:
-        return len(self.pdq) + sum(len(index) for index in self.exact.values())
+        return len(self.pdq) + len(self.vpdq) + sum(len(index) for index in self.exact.values())
 
     def add(self, entries: Iterable[IndexEntry]) -> None:
         """Index entries (any mix of algorithms); a key already present is replaced."""
@@ -210,6 +218,8 @@ class MatchIndex:
             digests = [bytes.fromhex(entry.value) for entry in group]
             if algorithm == "pdq":
                 self.pdq.add(keys, words_from_digests(digests), [e.quality for e in group])
+            elif algorithm == "vpdq":
+                self.vpdq.add_many((entry.key, entry.frames) for entry in group)
             elif algorithm in self.exact:
                 self.exact[algorithm].add(keys, digests)
             else:
@@ -219,12 +229,16 @@ class MatchIndex:
     def remove(self, keys: Iterable[int]) -> int:
         """Remove the entries stored under ``keys`` from every index."""
         key_array = np.asarray(list(keys), dtype=np.int64)
-        return self.pdq.remove(key_array) + sum(
-            index.remove(key_array) for index in self.exact.values()
+        return (
+            self.pdq.remove(key_array)
+            + self.vpdq.remove(key_array.tolist())
+            + sum(index.remove(key_array) for index in self.exact.values())
         )
 
     def lookup(self, algorithm: str, value: str, *, radius: int | None = None) -> list[IndexHit]:
         """Keys matching ``value``: equal digests, or for PDQ every hash within ``radius``."""
+        if algorithm == "vpdq":
+            raise ValueError("a video is looked up by its frames: use MatchIndex.vpdq.search")
         digest = bytes.fromhex(value)
         if algorithm == "pdq":
             return [

@@ -194,3 +194,52 @@ class PlatformRemovalReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.removed} removed for file {self.file_id}"
+
+
+class VpdqFrame(models.Model):
+    """One sampled frame of a video known to a hash list: its PDQ hash and quality (vPDQ).
+
+    A video in a list is a ``HashEntry`` with ``algorithm="vpdq"`` whose ``value`` is a
+    stable id: the video's MD5 when known, else the MD5 of its canonical vPDQ text
+    (:func:`hotline.matching.vpdq.features.vpdq_id`). Its frames, one per sampled second,
+    are these rows; matching indexes their PDQ hashes (:mod:`hotline.matching.vpdq.index`).
+    """
+
+    entry = models.ForeignKey(HashEntry, on_delete=models.CASCADE, related_name="vpdq_frames")
+    frame_number = models.PositiveIntegerField()
+    timestamp = models.FloatField(help_text="Seconds from the start of the video")
+    pdq = models.CharField(max_length=64)
+    quality = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["entry", "frame_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "frame_number"], name="matching_vpdq_frame_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quality__lte=100), name="matching_vpdq_frame_quality"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"frame {self.frame_number} of {self.entry_id}"
+
+
+class VideoHash(models.Model):
+    """The vPDQ of a video given to us (an upload, an API submission), keyed by its MD5.
+
+    Not a hash list entry: what a file item's enrichment looks up to match the video
+    against the lists (matching knows nothing of items; an item names its file by MD5).
+    ``features`` is the canonical vPDQ text form, one ``frame,quality,pdq,timestamp``
+    line per sampled frame.
+    """
+
+    md5 = models.CharField(max_length=32, unique=True)
+    features = models.TextField()
+    frame_count = models.PositiveIntegerField()
+    duration = models.FloatField(help_text="Seconds of video hashed")
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"vpdq of {self.md5}"

@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
+from hotline.matching.actions import store_video_frames
 from hotline.matching.models import HashEntry, HashList, HashListSource, TrustLevel
+from hotline.matching.queries import video_hash_of
 
 HASH_FIELDS = ("md5", "sha1", "sha256", "pdq")
 
@@ -57,7 +59,8 @@ def add_hashes(
     """Add confirmed hashes (algorithm → hex value) to the own list, idempotently; returns how
     many were new. Matching knows nothing of cases: the caller (routing's hash list
     destination) says what the hashes are (``category``) and where they come from
-    (``source_reference``, ``audit_obj``)."""
+    (``source_reference``, ``audit_obj``). A video we hashed (its vPDQ kept under the MD5)
+    also goes on the list by its vPDQ, so re-encoded or cut copies match it later."""
     hash_list = own_hash_list()
     added = 0
     for algorithm in HASH_FIELDS:
@@ -77,6 +80,24 @@ def add_hashes(
                 "first_seen": first_seen,
             },
         )
+        added += created
+    md5 = hashes.get("md5", "").lower()
+    features = video_hash_of(md5) if md5 else None
+    if features:
+        entry, created = HashEntry.objects.get_or_create(
+            hash_list=hash_list,
+            algorithm="vpdq",
+            value=md5,
+            defaults={
+                "category": category,
+                "source_format": "assessment",
+                "source_reference": source_reference,
+                "imported_at": timezone.now(),
+                "first_seen": first_seen,
+            },
+        )
+        if created:
+            store_video_frames([(entry, features)])
         added += created
     record(
         "matching.own_list.add",

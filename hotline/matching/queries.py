@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from hotline.matching.errors import InvalidHash
 from hotline.matching.hashing import algorithms_for_hex_length, get_algorithm, normalise_value
 from hotline.matching.index import MatchIndex
-from hotline.matching.models import HashEntry
+from hotline.matching.models import HashEntry, VideoHash
 from hotline.matching.sync import shared_index
+from hotline.matching.vpdq.compare import Thresholds
+from hotline.matching.vpdq.features import VpdqFeature, parse_text
 
 
 @dataclass(frozen=True)
@@ -62,3 +64,69 @@ def find_matches(
     )
     matches = [Match(entry, hits[entry.pk]) for entry in entries]
     return sorted(matches, key=lambda match: (match.distance, match.entry.hash_list.name))
+
+
+@dataclass(frozen=True)
+class VideoMatch:
+    """A known video matching a query video: the entry and the shares of matched frames."""
+
+    entry: HashEntry
+    query_percent: float
+    index_percent: float
+
+    def as_dict(self) -> dict[str, object]:
+        hash_list = self.entry.hash_list
+        return {
+            "list": hash_list.name,
+            "trust_level": hash_list.trust_level,
+            "entry_id": self.entry.pk,
+            "algorithm": "vpdq",
+            "value": self.entry.value,
+            "query_match_percent": round(self.query_percent, 2),
+            "index_match_percent": round(self.index_percent, 2),
+            "category": self.entry.category,
+            "classification": hash_list.classification_for(self.entry.category),
+        }
+
+
+def find_video_matches(
+    features: tuple[VpdqFeature, ...] | list[VpdqFeature],
+    *,
+    index: MatchIndex | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[VideoMatch]:
+    """Videos of enabled lists that a query vPDQ matches (both shares past the thresholds).
+
+    Best first: the larger share of the known video matched, then of the query, then the
+    most trusted list. ``thresholds`` default to the ``HOTLINE_VPDQ_*`` settings.
+    """
+    index = shared_index() if index is None else index
+    thresholds = Thresholds.from_settings() if thresholds is None else thresholds
+    hits = {
+        hit.key: hit
+        for hit in index.vpdq.search(features, radius=thresholds.distance)
+        if thresholds.accepts(hit.query_percent, hit.index_percent)
+    }
+    entries = HashEntry.objects.filter(pk__in=hits, hash_list__enabled=True).select_related(
+        "hash_list"
+    )
+    matches = [
+        VideoMatch(entry, hits[entry.pk].query_percent, hits[entry.pk].index_percent)
+        for entry in entries
+    ]
+    return sorted(
+        matches,
+        key=lambda m: (
+            -m.index_percent,
+            -m.query_percent,
+            -m.entry.hash_list.trust_level,
+            m.entry.pk,
+        ),
+    )
+
+
+def video_hash_of(md5: str) -> tuple[VpdqFeature, ...] | None:
+    """The vPDQ of a video we were given (by its MD5), or None when we never hashed it."""
+    found = VideoHash.objects.filter(md5=md5.strip().lower()).values_list("features", flat=True)
+    text = found.first()
+    return parse_text(text) if text else None

@@ -20,7 +20,8 @@ import numpy.typing as npt
 from django.conf import settings
 
 from hotline.matching.index import IndexEntry, MatchIndex
-from hotline.matching.models import HashEntry, HashList
+from hotline.matching.models import HashEntry, HashList, VpdqFrame
+from hotline.matching.vpdq.index import IndexedFrame
 
 _CHUNK = 20000
 
@@ -31,6 +32,34 @@ def pdq_radius() -> int:
 
 def pdq_min_quality() -> int:
     return int(settings.MATCHING_PDQ_MIN_QUALITY)
+
+
+def _new_index() -> MatchIndex:
+    return MatchIndex(
+        pdq_radius=pdq_radius(),
+        pdq_min_quality=pdq_min_quality(),
+        vpdq_radius=int(settings.VPDQ_MAX_DISTANCE),
+        vpdq_min_quality=int(settings.VPDQ_MIN_QUALITY),
+    )
+
+
+def _with_frames(batch: list[IndexEntry]) -> list[IndexEntry]:
+    """The batch with each video's frames read in (one query for the batch's videos)."""
+    videos = [entry.key for entry in batch if entry.algorithm == "vpdq"]
+    if not videos:
+        return batch
+    frames: dict[int, list[IndexedFrame]] = {}
+    rows = VpdqFrame.objects.filter(entry_id__in=videos).values_list(
+        "entry_id", "id", "pdq", "quality"
+    )
+    for entry_id, key, pdq, quality in rows.iterator(chunk_size=_CHUNK):
+        frames.setdefault(entry_id, []).append(IndexedFrame(key, pdq, quality))
+    return [
+        IndexEntry(e.key, e.algorithm, e.value, e.quality, tuple(frames.get(e.key, ())))
+        if e.algorithm == "vpdq"
+        else e
+        for e in batch
+    ]
 
 
 @dataclass
@@ -44,11 +73,7 @@ class SyncReport:
 class IndexSync:
     """A :class:`MatchIndex` and what it has loaded, refreshed from the database on demand."""
 
-    index: MatchIndex = field(
-        default_factory=lambda: MatchIndex(
-            pdq_radius=pdq_radius(), pdq_min_quality=pdq_min_quality()
-        )
-    )
+    index: MatchIndex = field(default_factory=_new_index)
     high_water: int = 0
     revisions: dict[int, int] = field(default_factory=dict)
     loaded: dict[int, npt.NDArray[np.int64]] = field(default_factory=dict)
@@ -65,10 +90,10 @@ class IndexSync:
             per_list.setdefault(list_id, []).append(key)
             self.high_water = max(self.high_water, key)
             if len(batch) >= _CHUNK:
-                self.index.add(batch)
+                self.index.add(_with_frames(batch))
                 added += len(batch)
                 batch = []
-        self.index.add(batch)
+        self.index.add(_with_frames(batch))
         return added + len(batch), per_list
 
     def _remember(self, per_list: dict[int, list[int]]) -> None:

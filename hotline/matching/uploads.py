@@ -19,6 +19,7 @@ from PIL import Image, ImageFilter
 
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import describe_actor, record
+from hotline.matching.actions import remember_video_hash
 from hotline.matching.encryption import Sealed, current_key_id, seal, unseal
 from hotline.matching.errors import MalformedMedia, MatchingError, MediaTooLarge
 from hotline.matching.hashing import MediaHasher
@@ -95,7 +96,9 @@ def store_media(
 ) -> MediaFile:
     """Store an uploaded file, encrypted, with a blurred preview, for the item ``item_id``.
     With ``expected_hashes`` (algorithm → hex) the file must match one of them. Nothing is
-    stored when anything is wrong. Cases' ``attach_media`` says what the item expects."""
+    stored when anything is wrong. Cases' ``attach_media`` says what the item expects.
+    A video's vPDQ is kept (``VideoHash``) in the same transaction; a video ffmpeg cannot
+    decode is refused like a broken image."""
     if not settings.MEDIA_UPLOADS:
         raise UploadsDisabled("media uploads are switched off on this instance: send hashes only")
     data, hasher = read_limited(stream)
@@ -105,6 +108,9 @@ def store_media(
         values.get(k) == v for k, v in expected_hashes.items()
     ):
         raise HashMismatch("this file's hashes differ from the item's: it is not the reported file")
+    video = hashes.get("vpdq")
+    if video is not None:
+        remember_video_hash(video.value, video.features, actor=actor)
     preview = blurred_preview(data) if hashes.media_type.is_image else None
     stored_name = secrets.token_hex(16)
     sealed = seal(data, associated=stored_name)

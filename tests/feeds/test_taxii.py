@@ -121,6 +121,7 @@ def test_collection_holds_its_identity_marking_and_pdq_extension(blocking: World
         "identity",
         "marking-definition",
         "extension-definition",
+        "extension-definition",
         "indicator",
         "indicator",
     ]

@@ -69,8 +69,8 @@ def test_hashlist_import_export_and_match(tmp_path: Path) -> None:
         f"{source}: media #2 (MediaID 2): md5 hashes have 32 hexadecimal characters, got 4" in err
     )
     assert exported.splitlines() == [
-        "algorithm,value,quality,category,first_seen,reference",
-        f"md5,{MD5},,1,{exported.splitlines()[1].split(',')[4]},1",
+        "algorithm,value,quality,category,first_seen,reference,vpdq",
+        f"md5,{MD5},,1,{exported.splitlines()[1].split(',')[4]},1,",
     ]
     line = json.loads(matched)
     assert (line["algorithm"], [m["list"] for m in line["matches"]]) == ("md5", ["Partner"])

@@ -83,7 +83,7 @@ def test_vics_1_tolerates_bom_odata_dates_and_wrong_counts() -> None:
         ),
         ParseProblem("media #2 (MediaID 2)", "md5 hashes have 32 hexadecimal characters, got 10"),
         ParseProblem(
-            "media #3 (MediaID 3)", "no MD5, SHA1, SHA256 or PDQ value in this media record"
+            "media #3 (MediaID 3)", "no MD5, SHA1, SHA256, PDQ or VPDQ value in this media record"
         ),
         ParseNotice("a case declares 7 media but holds 3; the media present were read"),
         ParseNotice("the file declares 1 records but holds 3; the records present were read"),

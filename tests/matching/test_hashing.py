@@ -24,8 +24,18 @@ JPEG = encode(synthetic_image(7, width=320, height=240))
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 40
 
 
-def test_registry_holds_the_four_algorithms() -> None:
-    assert sorted(algorithm.name for algorithm in algorithms()) == ["md5", "pdq", "sha1", "sha256"]
+def test_registry_holds_the_five_algorithms() -> None:
+    assert sorted(algorithm.name for algorithm in algorithms()) == [
+        "md5",
+        "pdq",
+        "sha1",
+        "sha256",
+        "vpdq",
+    ]
+
+
+def test_algorithms_for_hex_length_32_is_md5_alone_not_the_vpdq_id() -> None:
+    assert [a.name for a in algorithms_for_hex_length(32)] == ["md5"]
 
 
 def test_algorithms_for_hex_length_64_are_sha256_and_pdq() -> None:
@@ -76,10 +86,15 @@ def test_media_hasher_hashes_an_upload_fed_piece_by_piece() -> None:
 
 
 def test_hash_stream_video_gets_digests_but_no_pdq() -> None:
-    hashes = hash_stream(io.BytesIO(MP4))
+    hashes = hash_stream(io.BytesIO(MP4), names=["md5", "sha1", "sha256", "pdq"])
 
     assert hashes.media_type.name == "mp4"
     assert sorted(hashes.values) == ["md5", "sha1", "sha256"]
+
+
+def test_hash_stream_of_an_undecodable_video_is_malformed_for_vpdq() -> None:
+    with pytest.raises(MalformedMedia, match="the video cannot be read"):
+        hash_stream(io.BytesIO(MP4))
 
 
 def test_hash_file_ignores_the_extension(tmp_path: Path) -> None:

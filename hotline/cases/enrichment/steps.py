@@ -10,7 +10,13 @@ from hotline.cases.enrichment.registry import register_enricher
 from hotline.cases.models import Item, ItemKind
 from hotline.hosting.actions import look_up_host, store_trace
 from hotline.hosting.queries import findings_country
-from hotline.matching.queries import Match, find_matches
+from hotline.matching.queries import (
+    Match,
+    VideoMatch,
+    find_matches,
+    find_video_matches,
+    video_hash_of,
+)
 from hotline.matching.sync import pdq_min_quality
 
 
@@ -35,7 +41,9 @@ def known_material(item: Item) -> dict[str, Any] | None:
     """Look the item's hashes up in every enabled hash list; the best match pre-classifies it.
 
     Exact hashes win over PDQ; among PDQ matches the nearest wins; ties go to the most
-    trusted list. The analyst then confirms instead of assessing afresh.
+    trusted list. A video we hashed (an upload: its vPDQ kept under its MD5) that matches
+    nothing exactly is matched by its frames, as HMA does; the known video with the
+    largest share matched wins. The analyst then confirms instead of assessing afresh.
     """
     if item.kind != ItemKind.FILE:
         return None
@@ -50,6 +58,11 @@ def known_material(item: Item) -> dict[str, Any] | None:
         and (item.pdq_quality is None or item.pdq_quality >= pdq_min_quality())
     ):
         candidates += find_matches("pdq", item.pdq)
+    if not candidates and item.md5:
+        features = video_hash_of(item.md5)
+        videos = find_video_matches(features) if features else []
+        if videos:
+            return {"known_match": _video_match(videos[0], len(videos))}
     if not candidates:
         return {"known_match": None}
     best = min(
@@ -67,6 +80,21 @@ def known_material(item: Item) -> dict[str, Any] | None:
             "trust_level": match["trust_level"],
             "matches": len(candidates),
         }
+    }
+
+
+def _video_match(best: VideoMatch, count: int) -> dict[str, Any]:
+    match = best.as_dict()
+    return {
+        "list": match["list"],
+        "category": match["classification"] or match["category"],
+        "algorithm": "vpdq",
+        "distance": None,
+        "query_match_percent": match["query_match_percent"],
+        "index_match_percent": match["index_match_percent"],
+        "entry_id": match["entry_id"],
+        "trust_level": match["trust_level"],
+        "matches": count,
     }
 
 

@@ -16,13 +16,15 @@ from typing import BinaryIO, Protocol
 from hotline.core.registry import Registry
 from hotline.matching.errors import InvalidHash
 from hotline.matching.hashing import normalise_value
+from hotline.matching.vpdq.features import VpdqFeature, vpdq_id
 
 
 @dataclass(frozen=True)
 class HashRecord:
     """One hash read from or written to a list file.
 
-    ``location`` says where in the file it was (``line 12``, ``media #3``).
+    ``location`` says where in the file it was (``line 12``, ``media #3``). A ``vpdq``
+    record's ``value`` is the video's id (its MD5) and ``features`` are its frames.
     """
 
     algorithm: str
@@ -32,6 +34,7 @@ class HashRecord:
     reference: str = ""
     first_seen: datetime | None = None
     location: str = ""
+    features: tuple[VpdqFeature, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,20 @@ def make_record(
     category: str = "",
     reference: str = "",
     first_seen: datetime | None = None,
+    features: tuple[VpdqFeature, ...] = (),
 ) -> HashRecord | ParseProblem:
-    """A validated record (canonical lowercase hex), or the problem with it."""
+    """A validated record (canonical lowercase hex), or the problem with it.
+
+    A ``vpdq`` record needs its frames; without a value its id is the MD5 of the frames.
+    """
+    algorithm = algorithm.strip().lower()
+    if algorithm == "vpdq":
+        if not features:
+            return ParseProblem(location, "a vpdq hash needs its frames")
+        if not value.strip():
+            value = vpdq_id(features)
+    elif features:
+        return ParseProblem(location, f"only vpdq hashes carry frames, not {algorithm}")
     try:
         canonical = normalise_value(algorithm, value)
     except InvalidHash as exc:
@@ -105,13 +120,14 @@ def make_record(
     if algorithm != "pdq":
         quality = None
     return HashRecord(
-        algorithm=algorithm.strip().lower(),
+        algorithm=algorithm,
         value=canonical,
         quality=quality,
         category=category,
         reference=reference,
         first_seen=first_seen,
         location=location,
+        features=features,
     )
 
 

@@ -1,7 +1,9 @@
 """CSV hash lists, with a header row, in either of two layouts.
 
-* one hash per row: ``algorithm,value[,quality][,category][,first_seen][,reference]``
-  (what ``hotline hashlist export --format csv`` writes);
+* one hash per row: ``algorithm,value[,quality][,category][,first_seen][,reference][,vpdq]``
+  (what ``hotline hashlist export --format csv`` writes); a ``vpdq`` row's value is the
+  video's id (its MD5) and its ``vpdq`` cell holds the frames, Meta's
+  ``frame_number,quality,pdq_hex,timestamp`` lines joined by ``;``;
 * one file per row, a column per algorithm: ``md5``, ``sha1``, ``sha256``, ``pdq``
   (and ``quality``, ``category``...), as ``hotline hash`` prints with ``--header``.
 
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import BinaryIO
 
+from hotline.matching.errors import InvalidHash
 from hotline.matching.formats.base import (
     HashRecord,
     ParseItem,
@@ -27,8 +30,10 @@ from hotline.matching.formats.base import (
     register,
 )
 from hotline.matching.hashing import registered as registered_algorithms
+from hotline.matching.vpdq.features import parse_text, to_lines
 
-EXPORT_COLUMNS = ["algorithm", "value", "quality", "category", "first_seen", "reference"]
+EXPORT_COLUMNS = ["algorithm", "value", "quality", "category", "first_seen", "reference", "vpdq"]
+FRAME_SEPARATOR = ";"
 
 
 def _optional_fields(row: dict[str, str], location: str) -> tuple[dict[str, object], str | None]:
@@ -50,6 +55,11 @@ def _optional_fields(row: dict[str, str], location: str) -> tuple[dict[str, obje
     return fields, None
 
 
+def _column_algorithms() -> list[str]:
+    """Algorithms that can have a column of their own (a video's vPDQ is many frames)."""
+    return [name for name in registered_algorithms() if name != "vpdq"]
+
+
 class CsvFormat:
     """Comma-separated values with a header row (see the module docstring for layouts)."""
 
@@ -61,10 +71,10 @@ class CsvFormat:
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
         reader = csv.reader(text)
         header = [column.strip().lower() for column in next(reader, [])]
-        algorithms = [name for name in registered_algorithms() if name in header]
+        algorithms = [name for name in _column_algorithms() if name in header]
         long_form = "algorithm" in header and "value" in header
         if not long_form and not algorithms:
-            known = ", ".join(registered_algorithms())
+            known = ", ".join(_column_algorithms())
             yield ParseProblem(
                 "line 1", f"the header must name 'algorithm,value' or hash columns ({known})"
             )
@@ -90,6 +100,14 @@ class CsvFormat:
             }
             if long_form:
                 algorithm = row.get("algorithm", "").strip().lower()
+                frames_text = (row.get("vpdq") or "").strip()
+                if algorithm == "vpdq" or frames_text:
+                    try:
+                        features = parse_text(frames_text.replace(FRAME_SEPARATOR, "\n"))
+                    except InvalidHash as exc:
+                        yield ParseProblem(location, f"vpdq: {exc}")
+                        continue
+                    common = {**common, "features": features}
                 yield self._record(algorithm, row.get("value", ""), quality, common)
                 continue
             present = [name for name in algorithms if (row.get(name) or "").strip()]
@@ -104,6 +122,7 @@ class CsvFormat:
         algorithm: str, value: str, quality: object, common: dict[str, object]
     ) -> HashRecord | ParseProblem:
         first_seen = common["first_seen"]
+        features = common.get("features", ())
         return make_record(
             algorithm,
             value,
@@ -112,6 +131,7 @@ class CsvFormat:
             category=str(common["category"]),
             reference=str(common["reference"]),
             first_seen=first_seen if isinstance(first_seen, datetime) else None,
+            features=features if isinstance(features, tuple) else (),
         )
 
     def export(self, records: Iterable[HashRecord], out: BinaryIO) -> int:
@@ -128,6 +148,7 @@ class CsvFormat:
                     record.category,
                     format_timestamp(record.first_seen),
                     record.reference,
+                    FRAME_SEPARATOR.join(to_lines(record.features)),
                 ]
             )
             written += 1

@@ -14,7 +14,9 @@ not match the media present (reported as a notice, the actual media imported);
 
 Written: VICS 2.0, one media record per hash, ``Category`` always an integer
 (:func:`vics_category`). PDQ hashes, which VICS has no
-field for, go in a ``PDQ`` property (with ``PDQQuality``) that VICS tools ignore.
+field for, go in a ``PDQ`` property (with ``PDQQuality``) that VICS tools ignore; a
+video's vPDQ likewise in ``VPDQ`` (a list of Meta's ``frame_number,quality,pdq_hex,
+timestamp`` lines, or python-threatexchange's JSON when read) with its id in ``VPDQID``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any, BinaryIO
 import ijson
 from ijson.common import ObjectBuilder
 
+from hotline.matching.errors import InvalidHash
 from hotline.matching.formats.base import (
     HashRecord,
     ParseItem,
@@ -37,6 +40,7 @@ from hotline.matching.formats.base import (
     parse_timestamp,
     register,
 )
+from hotline.matching.vpdq.features import features_from_json, parse, to_lines
 
 CONTEXT = "http://github.com/ICMEC/ProjectVic/DataModels/2.0.xml/CUSTOM/$metadata#Media"
 _BOM = b"\xef\xbb\xbf"
@@ -97,6 +101,24 @@ def _media_records(media: dict[str, Any], number: int) -> Iterator[ParseItem]:
     category = normalise_category(fields.get("category"))
     quality = fields.get("pdqquality")
     found = False
+    frames = fields.get("vpdq")
+    if frames:
+        found = True
+        try:
+            features = features_from_json(frames) if not isinstance(frames, str) else parse(frames)
+        except InvalidHash as exc:
+            yield ParseProblem(location, f"VPDQ: {exc}")
+        else:
+            video_id = fields.get("vpdqid")
+            yield make_record(
+                "vpdq",
+                video_id if isinstance(video_id, str) else "",
+                location=location,
+                category=category,
+                reference=reference_text,
+                first_seen=first_seen,
+                features=features,
+            )
     for algorithm, field in _FIELDS.items():
         value = fields.get(field.lower())
         if not isinstance(value, str) or not value.strip():
@@ -112,7 +134,7 @@ def _media_records(media: dict[str, Any], number: int) -> Iterator[ParseItem]:
             first_seen=first_seen,
         )
     if not found:
-        yield ParseProblem(location, "no MD5, SHA1, SHA256 or PDQ value in this media record")
+        yield ParseProblem(location, "no MD5, SHA1, SHA256, PDQ or VPDQ value in this media record")
 
 
 def _declared_count(container: dict[str, Any]) -> int | None:
@@ -171,7 +193,7 @@ class VicsFormat:
                         item: dict[str, Any] = container.value
                         container = None
                         lowered = {str(key).lower() for key in item}
-                        if lowered & set(_FIELDS):
+                        if lowered & (set(_FIELDS) | {"vpdq"}):
                             # VICS 2.0 with media records straight under "value".
                             media_number += 1
                             yield from _media_records(item, media_number)
@@ -207,9 +229,13 @@ class VicsFormat:
             media: dict[str, Any] = {"MediaID": written + 1}
             category = vics_category(record.category)
             media["Category"] = category
-            media[_FIELDS[record.algorithm]] = (
-                record.value.upper() if record.algorithm != "pdq" else record.value
-            )
+            if record.algorithm == "vpdq":
+                media["VPDQID"] = record.value
+                media["VPDQ"] = to_lines(record.features)
+            else:
+                media[_FIELDS[record.algorithm]] = (
+                    record.value.upper() if record.algorithm != "pdq" else record.value
+                )
             if record.algorithm == "pdq" and record.quality is not None:
                 media["PDQQuality"] = record.quality
             if record.first_seen is not None:

@@ -62,8 +62,15 @@ def get_algorithm(name: str) -> HashAlgorithm:
 
 
 def algorithms_for_hex_length(length: int) -> list[HashAlgorithm]:
-    """The algorithms whose values have ``length`` hex digits (64: SHA-256 and PDQ)."""
-    return [algorithm for algorithm in registered().values() if algorithm.hex_length == length]
+    """The algorithms whose values have ``length`` hex digits (64: SHA-256 and PDQ).
+
+    vPDQ is left out: its value is an id (the video's MD5), not a hash to look up bare.
+    """
+    return [
+        algorithm
+        for algorithm in registered().values()
+        if algorithm.hex_length == length and algorithm.name != "vpdq"
+    ]
 
 
 def normalise_value(algorithm: str, value: str) -> str:

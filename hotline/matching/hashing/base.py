@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from hotline.core.registry import Registry
 from hotline.matching.errors import InvalidHash
 from hotline.matching.media import MediaType
+
+if TYPE_CHECKING:
+    from hotline.matching.vpdq.features import VpdqFeature
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
 class HashValue:
-    """One computed hash: lowercase hex, and for perceptual hashes a quality 0-100."""
+    """One computed hash: lowercase hex, and for perceptual hashes a quality 0-100.
+
+    A vPDQ value is the video's id and ``features`` are its frames.
+    """
 
     algorithm: str
     value: str
     quality: int | None = None
+    features: tuple[VpdqFeature, ...] = ()
 
 
 class Hasher(Protocol):

@@ -10,12 +10,15 @@ from hotline.matching.errors import MatchingError
 from hotline.matching.hashing import hash_file
 
 COLUMNS = ["path", "pdq", "quality", "md5", "sha1", "sha256"]
+# vPDQ is many lines per video: ``hotline vpdq`` prints it.
+ALGORITHMS = ["pdq", "md5", "sha1", "sha256"]
 
 
 class Command(BaseCommand):
     help = (
         "Hash files: one CSV line per file, path,pdq,quality,md5,sha1,sha256 "
-        "(pdq and quality empty for videos). Types are detected by content."
+        "(pdq and quality empty for videos; `hotline vpdq` hashes videos). Types are detected"
+        " by content."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,7 +32,7 @@ class Command(BaseCommand):
         failed = 0
         for path in options["files"]:
             try:
-                hashes = hash_file(path)
+                hashes = hash_file(path, names=ALGORITHMS)
             except (MatchingError, OSError) as exc:
                 failed += 1
                 message = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc

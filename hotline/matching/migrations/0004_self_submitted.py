@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_credential_expiry"),
-        ("matching", "0002_media_file"),
+        ("matching", "0003_vpdq"),
     ]
 
     operations = [
