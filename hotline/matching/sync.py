@@ -22,7 +22,8 @@ from django.conf import settings
 from hotline.matching.index import IndexEntry, MatchIndex
 from hotline.matching.models import HashEntry, HashList
 
-_CHUNK = 20000
+# Rows read and added per batch when loading entries (also what `python -m bench matching` adds by).
+LOAD_BATCH = 20000
 
 
 def pdq_radius() -> int:
@@ -60,11 +61,11 @@ class IndexSync:
         rows = queryset.values_list(  # type: ignore[attr-defined]
             "id", "hash_list_id", "algorithm", "value", "quality"
         ).order_by("id")
-        for key, list_id, algorithm, value, quality in rows.iterator(chunk_size=_CHUNK):
+        for key, list_id, algorithm, value, quality in rows.iterator(chunk_size=LOAD_BATCH):
             batch.append(IndexEntry(key, algorithm, value, quality))
             per_list.setdefault(list_id, []).append(key)
             self.high_water = max(self.high_water, key)
-            if len(batch) >= _CHUNK:
+            if len(batch) >= LOAD_BATCH:
                 self.index.add(batch)
                 added += len(batch)
                 batch = []
