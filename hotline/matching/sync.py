@@ -120,7 +120,8 @@ class IndexSync:
 
 
 _shared: IndexSync | None = None
-_shared_checked = 0.0
+# When the shared index was last refreshed (time.monotonic()); None: never, so load it now.
+_shared_checked: float | None = None
 _lock = threading.Lock()
 
 
@@ -135,8 +136,10 @@ def shared_index(*, max_age_seconds: float | None = None) -> MatchIndex:
     with _lock:
         if _shared is None:
             _shared = IndexSync()
-            _shared_checked = 0.0
-        if time.monotonic() - _shared_checked >= age:
+            _shared_checked = None
+        # Not "monotonic() - 0 >= age": monotonic counts from boot, so on a machine up for
+        # less than the refresh age the first use would never have loaded anything.
+        if _shared_checked is None or time.monotonic() - _shared_checked >= age:
             _shared.refresh()
             _shared_checked = time.monotonic()
         return _shared.index
