@@ -187,6 +187,7 @@ class Results:
 class Check:
     """What the correctness check found; ``ok`` only with recall exactly 1 and nothing false."""
 
+    label: str = ""
     answers: int = 0
     false_matches: int = 0
     planted: int = 0
@@ -438,11 +439,13 @@ def bench_pdq(
         index.lookup("pdq", hex_rows(queries.words[:1])[0])  # compiled code loaded
         results, wall_us, cpu_us = query_hotline_single(index, queries)
         hotline_check = check_answers(stored, queries, results, sample, truths)
+        hotline_check.label = "single lookups"
         started_cpu = time.thread_time()
         batch_hits = index.pdq.search_words(queries.words)
         batch_cpu = time.thread_time() - started_cpu
         batch_results = Results(batch_hits.query, batch_hits.key, batch_hits.distance)
         batch_check = check_answers(stored, queries, batch_results, sample, truths)
+        batch_check.label = "batched search"
         add_text = ""
         if added_queries is not None:
             from hotline.matching.index import IndexEntry
@@ -460,6 +463,7 @@ def bench_pdq(
             added_results, _, _ = query_hotline_single(index, added_queries)
             added_sample = recall_sample(added_queries, min(sample_size, len(added_queries)))
             added_check = check_answers(everything, added_queries, added_results, added_sample)
+            added_check.label = f"after {incremental:,} single adds"
             checks.append(added_check)
     nbytes = index.pdq.nbytes() / size
     rows.append(
@@ -1005,7 +1009,11 @@ def main(argv: list[str]) -> int:
                 anchors=not options.no_anchors,
                 break_index=options.break_index,
             )
-            failures += [f"PDQ at {size:,}: {check.summary()}" for check in checks if not check.ok]
+            failures += [
+                f"PDQ at {size:,}, {check.label}: {check.summary()}"
+                for check in checks
+                if not check.ok
+            ]
     if "exact" in sections and not bench_exact(options.exact_size, 1_000_000):
         failures.append("exact lookups disagree with the set")
     if "http" in sections and not bench_http(
