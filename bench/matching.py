@@ -293,9 +293,10 @@ def hex_rows(words: np.ndarray) -> list[str]:
 
 
 def build_hotline(words: np.ndarray, first_key: int = 0) -> Any:
-    """A :class:`MatchIndex` loaded the way the sync loads one: ``add`` in ``LOAD_BATCH`` entries."""
+    """A :class:`MatchIndex` loaded the way the sync loads one: ``add`` in ``LOAD_BATCH`` entries,
+    then compacted by the sync's rule."""
     from hotline.matching.index import IndexEntry, MatchIndex
-    from hotline.matching.sync import LOAD_BATCH
+    from hotline.matching.sync import LOAD_BATCH, settle_after_load
 
     index = MatchIndex(pdq_radius=RADIUS, pdq_min_quality=50)
     for start in range(0, len(words), LOAD_BATCH):
@@ -304,6 +305,7 @@ def build_hotline(words: np.ndarray, first_key: int = 0) -> Any:
             IndexEntry(first_key + start + offset, "pdq", value, 90)
             for offset, value in enumerate(values)
         )
+    settle_after_load(index, len(words))  # as IndexSync.refresh does after a load
     return index
 
 

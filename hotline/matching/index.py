@@ -227,6 +227,10 @@ class MatchIndex:
                 get_algorithm(algorithm)  # raises for unknown names
                 raise ValueError(f"no index for perceptual algorithm {algorithm!r}")
 
+    def compact(self) -> None:
+        """After a bulk load: the PDQ index as one segment (see :meth:`PdqIndex.compact`)."""
+        self.pdq.compact()
+
     def remove(self, keys: Iterable[int]) -> int:
         """Remove the entries stored under ``keys`` from every index."""
         key_array = np.asarray(list(keys), dtype=np.int64)

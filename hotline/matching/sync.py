@@ -39,6 +39,16 @@ class SyncReport:
     added: int = 0
     removed: int = 0
     lists_reconciled: int = 0
+    compacted: bool = False
+
+
+def settle_after_load(index: MatchIndex, added: int) -> bool:
+    """Compact ``index`` when a load brought at least half its entries (the first load, a
+    huge import): one segment searches fastest, and smaller loads stay cheap adds."""
+    if added >= LOAD_BATCH and added * 2 >= len(index):
+        index.compact()
+        return True
+    return False
 
 
 @dataclass
@@ -116,6 +126,8 @@ class IndexSync:
         )
         report.added += added
         self._remember(per_list)
+        if settle_after_load(self.index, added):
+            report.compacted = True
         return report
 
 

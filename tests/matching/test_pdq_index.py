@@ -209,3 +209,24 @@ def test_boundary_holds_through_buffer_flushes_merges_incremental_adds_and_remov
     assert sum(index.segment_sizes) > 512
     assert index.search(digest) == [(100_000 + n, 31) for n in range(2, 6)]
     assert index.search(digest, radius=30) == []
+
+
+def test_compact_merges_segments_and_buffer_into_one_that_answers_the_same() -> None:
+    words = _random_words(3000, seed=17)
+    queries = np.array([_flip(words[i], np.arange(i % 32)) for i in range(0, 3000, 30)])
+    index = PdqIndex(min_quality=0, buffer_size=256)
+    for start in range(0, 3000, 200):
+        index.add(np.arange(start, start + 200), words[start : start + 200])
+    index.remove(np.arange(0, 3000, 7))
+    before = index.search_words(queries)
+
+    index.compact()
+    after = index.search_words(queries)
+    index.add([5000], np.array([queries[3]]))  # adds still work after compaction
+
+    assert len(index.segment_sizes) == 1
+    assert len(index) == 3001 - len(range(0, 3000, 7))
+    assert set(zip(after.query.tolist(), after.key.tolist(), strict=True)) == set(
+        zip(before.query.tolist(), before.key.tolist(), strict=True)
+    )
+    assert index.search(queries[3].astype(">u8").tobytes())[0] == (5000, 0)
