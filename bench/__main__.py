@@ -28,10 +28,16 @@ def main() -> None:
         if not m.name.startswith("_")
     )
     print(f"# Hotline benchmarks — {conditions()}")
+    failed = []
     for name in names:
         module = importlib.import_module(f"bench.{name}")
-        print(f"\n## {name}")
-        module.main([])
+        print(f"\n## {name}", flush=True)
+        # A benchmark whose own correctness check fails returns non-zero: so does `make bench`.
+        if module.main([]):
+            failed.append(name)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,23 @@
-"""PDQ radius search with multi-index hashing (MIH): exact, incremental, numpy-only.
+"""PDQ radius search with multi-index hashing (MIH): exact, incremental, compiled inner loop.
 
 **Why it is exact.** Split the 256 bits into ``m`` chunks and give chunk ``i`` a
 probe radius ``r_i`` with ``sum(r_i + 1) >= d + 1``. If two hashes are within
 distance ``d``, some chunk differs in at most ``r_i`` bits (otherwise the
 distance would be at least ``sum(r_i + 1) > d``). So probing every chunk value
 within ``r_i`` of the query's finds every match; each candidate is then checked
-on the full 256 bits. Recall is 1.0 by construction; the tests compare against
-brute force. (Norouzi, Punjani & Fleet, "Fast search in Hamming space with
-multi-index hashing", 2012; Meta's ``pdq`` MIH uses the same pigeonhole.)
+on the full 256 bits. Recall is 1.0 by construction; the tests and
+``python -m bench matching`` compare against brute force. (Norouzi, Punjani &
+Fleet, "Fast search in Hamming space with multi-index hashing", 2012; Meta's
+``pdq`` MIH and faiss's ``IndexBinaryMultiHash`` use the same pigeonhole.)
 
 **Why it is fast.** Chunk width tracks the segment size (``2**width <= n``), so
 a probe hits about one entry; with ``d = 31`` that is 11 chunks of 23 bits at
-10 M hashes, ~2,800 probes and ~3,000 candidates per query. Each chunk is a
-counting-sort table (``offsets`` per chunk value, ``ids`` in value order), so a
-probe is two array reads and queries run as whole-batch numpy operations.
+10 M hashes, ~2,800 probes and ~3,300 candidates per query. Each chunk is a
+counting-sort table (``offsets`` per chunk value, ``ids`` in value order). The
+loop over probes and candidates is compiled (:mod:`hotline.matching.pdq_kernels`,
+numba) and prefetches the next loads, so a single query costs about as much
+as its cache misses: one query is one call, with no per-chunk numpy overhead.
+The tables are allocated by numpy, which asks for transparent huge pages.
 
 **Incremental.** New hashes go to a small buffer searched by brute force; a
 full buffer becomes a segment, and segments of similar size merge (a log-
@@ -37,6 +41,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from hotline.matching import pdq_kernels as kernels
 from hotline.matching.hashing.pdq_algorithm import HASH_BYTES
 
 HASH_BITS = 256
@@ -50,7 +55,6 @@ UNKNOWN_QUALITY = 100
 _REMOVED = np.uint8(255)
 _MIN_WIDTH = 8
 _MAX_WIDTH = 24
-_QUERY_BATCH = 1024
 
 Words = npt.NDArray[np.uint64]
 Int64s = npt.NDArray[np.int64]
@@ -142,15 +146,6 @@ def chunk_values(words: Words, chunk: Chunk) -> npt.NDArray[np.uint32]:
     return values.astype(np.uint32)
 
 
-def _expand_runs(
-    starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Concatenated ``arange(start, start + count)`` for every run, without a Python loop."""
-    total = int(counts.sum())
-    run_first = np.cumsum(counts) - counts
-    return np.arange(total, dtype=np.int64) + np.repeat(starts - run_first, counts)
-
-
 @dataclass(frozen=True)
 class Hits:
     """Search results as parallel arrays: query row, stored key, Hamming distance."""
@@ -188,78 +183,73 @@ class _Segment:
         self.keys: npt.NDArray[np.integer[Any]] = np.ascontiguousarray(
             keys[order], dtype=np.uint32 if small else np.int64
         )
-        self.words = np.ascontiguousarray(words[order])
-        self.quality = np.ascontiguousarray(quality[order])
+        self.words = np.ascontiguousarray(words[order], dtype=np.uint64)
+        self.quality = np.ascontiguousarray(quality[order], dtype=np.uint8)
         self.removed = 0
         self.chunks = plan_chunks(len(self.keys), radius)
-        self.tables: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]] = []
-        for chunk in self.chunks:
-            values = chunk_values(self.words, chunk)
-            # Sorting (value << 32 | position) and keeping the low half is a stable
-            # argsort, about 4x faster than numpy's for 32-bit values.
-            packed = (values.astype(np.uint64) << np.uint64(32)) | np.arange(
-                len(values), dtype=np.uint64
-            )
-            packed.sort()
-            ids = packed.astype(np.uint32)
-            del packed
-            offsets = np.zeros((1 << chunk.width) + 1, dtype=np.uint32)
-            np.cumsum(np.bincount(values, minlength=1 << chunk.width), out=offsets[1:])
-            self.tables.append((offsets, ids))
+        self.width = self.chunks[0].width
+        self.starts = np.array([chunk.start for chunk in self.chunks], dtype=np.int64)
+        self.radii = np.array([chunk.radius for chunk in self.chunks], dtype=np.int64)
+        self.masks, self.mask_counts = _probe_plan(self.width, int(self.radii.max()))
+        # Allocated by numpy (huge pages on large arrays), filled by the compiled loop.
+        self.offsets = np.zeros((len(self.chunks), (1 << self.width) + 1), dtype=np.uint32)
+        self.ids = np.empty((len(self.chunks), len(self.keys)), dtype=np.uint32)
+        kernels.fill_tables(self.words, self.starts, self.width, self.offsets, self.ids)
 
     def __len__(self) -> int:
         return len(self.keys) - self.removed
 
     def nbytes(self) -> int:
-        tables = sum(offsets.nbytes + ids.nbytes for offsets, ids in self.tables)
-        return self.keys.nbytes + self.words.nbytes + self.quality.nbytes + tables
+        return (
+            self.keys.nbytes
+            + self.words.nbytes
+            + self.quality.nbytes
+            + self.offsets.nbytes
+            + self.ids.nbytes
+        )
 
     def live(self) -> tuple[Int64s, Words, npt.NDArray[np.uint8]]:
         alive = self.quality != _REMOVED
         return self.keys[alive].astype(np.int64), self.words[alive], self.quality[alive]
 
     def remove(self, keys: Int64s) -> int:
+        if self.keys.dtype == np.uint32:
+            # Same dtype on both sides: searchsorted would otherwise copy the whole key
+            # array to int64 on every call (~30 ms per single add at 10 M).
+            keys = keys[(keys >= 0) & (keys < 2**32)].astype(np.uint32)
         where = np.searchsorted(self.keys, keys)
         inside = where < len(self.keys)
         where = where[inside]
-        where = where[self.keys[where].astype(np.int64) == keys[inside]]
+        where = where[self.keys[where] == keys[inside]]
         where = where[self.quality[where] != _REMOVED]
         self.quality[where] = _REMOVED
         self.removed += len(where)
         return len(where)
 
     def search(self, queries: Words, radius: int, min_quality: int) -> Hits:
-        found_query: list[Int64s] = []
-        found_position: list[Int64s] = []
-        for chunk, (offsets, ids) in zip(self.chunks, self.tables, strict=True):
-            masks = probe_masks(chunk.width, chunk.radius)
-            probes = (chunk_values(queries, chunk)[:, None] ^ masks[None, :]).ravel()
-            starts = offsets[probes]
-            counts = offsets[probes + 1] - starts
-            hit = np.flatnonzero(counts)
-            if hit.size == 0:
-                continue
-            run_counts = counts[hit].astype(np.int64)
-            position = ids[_expand_runs(starts[hit].astype(np.int64), run_counts)].astype(np.int64)
-            query = np.repeat(hit // len(masks), run_counts)
-            # np.take, not fancy indexing: several times faster for row gathers.
-            distance = popcount_rows(
-                np.take(self.words, position, axis=0) ^ np.take(queries, query, axis=0)
-            )
-            keep = np.flatnonzero(distance <= radius)
-            found_query.append(query[keep])
-            found_position.append(position[keep])
-        if not found_query:
-            return _empty_hits()
-        query = np.concatenate(found_query)
-        position = np.concatenate(found_position)
-        quality = self.quality[position]
-        alive = (quality >= min_quality) & (quality != _REMOVED)
-        # A match is found once per chunk it shares with the query: keep one.
-        pairs = np.unique(query[alive] * len(self.keys) + position[alive])
-        query, position = np.divmod(pairs, len(self.keys))
-        distance = popcount_rows(self.words[position] ^ queries[query])
-        return Hits(query, self.keys[position].astype(np.int64), distance)
+        query, row, distance = kernels.search_segment(
+            self.words,
+            self.quality,
+            self.offsets,
+            self.ids,
+            self.starts,
+            self.radii,
+            self.width,
+            self.masks,
+            self.mask_counts,
+            queries,
+            radius,
+            min_quality,
+        )
+        return Hits(query, self.keys[row].astype(np.int64), distance)
+
+
+@functools.lru_cache(maxsize=64)
+def _probe_plan(width: int, radius: int) -> tuple[npt.NDArray[np.uint32], Int64s]:
+    """Masks of at most ``radius`` bits in ``width`` (fewest bits first), and how many have at most r."""
+    masks = probe_masks(width, radius)
+    counts = np.array([math.comb(width, flips) for flips in range(radius + 1)], dtype=np.int64)
+    return masks, np.cumsum(counts)
 
 
 class PdqIndex:
@@ -357,6 +347,24 @@ class PdqIndex:
         self._segments = [segment for segment in self._segments if len(segment)]
         return removed
 
+    def compact(self) -> None:
+        """Merge every segment and the buffer into one segment.
+
+        After a bulk load the log-structured merge leaves a few segments of falling
+        size, and each is probed on every query: one segment searches fastest.
+        """
+        if len(self._segments) + bool(len(self._buffer_keys)) <= 1:
+            return
+        parts = [segment.live() for segment in self._segments]
+        parts.append((self._buffer_keys, self._buffer_words, self._buffer_quality))
+        keys = np.concatenate([part[0] for part in parts])
+        words = np.concatenate([part[1] for part in parts])
+        quality = np.concatenate([part[2] for part in parts])
+        self._segments = [_Segment(keys, words, quality, self.radius)] if len(keys) else []
+        self._buffer_keys = np.empty(0, dtype=np.int64)
+        self._buffer_words = np.empty((0, WORDS), dtype=np.uint64)
+        self._buffer_quality = np.empty(0, dtype=np.uint8)
+
     def _flush(self) -> None:
         segment = _Segment(self._buffer_keys, self._buffer_words, self._buffer_quality, self.radius)
         self._buffer_keys = np.empty(0, dtype=np.int64)
@@ -386,11 +394,10 @@ class PdqIndex:
     def _search_buffer(self, queries: Words, radius: int, min_quality: int) -> Hits:
         if not len(self._buffer_keys):
             return _empty_hits()
-        xored = queries[:, None, :] ^ self._buffer_words[None, :, :]
-        distance = popcount_rows(xored.reshape(-1, WORDS)).reshape(len(queries), -1)
-        distance[:, self._buffer_quality < min_quality] = HASH_BITS + 1
-        query, row = np.nonzero(distance <= radius)
-        return Hits(query.astype(np.int64), self._buffer_keys[row], distance[query, row])
+        query, row, distance = kernels.search_flat(
+            self._buffer_words, self._buffer_quality, queries, radius, min_quality
+        )
+        return Hits(query, self._buffer_keys[row], distance)
 
     def search_words(
         self, queries: Words, *, radius: int | None = None, min_quality: int | None = None
@@ -403,15 +410,12 @@ class PdqIndex:
         if radius > self.radius:
             raise ValueError(f"this index answers distances up to {self.radius}, not {radius}")
         min_quality = self.min_quality if min_quality is None else min_quality
-        queries = np.asarray(queries, dtype=np.uint64).reshape(-1, WORDS)
-        parts = []
-        for first in range(0, len(queries), _QUERY_BATCH):
-            batch = queries[first : first + _QUERY_BATCH]
-            found = [self._search_buffer(batch, radius, min_quality)]
-            found += [segment.search(batch, radius, min_quality) for segment in self._segments]
-            hits = _concat_hits(found)
-            parts.append(Hits(hits.query + first, hits.key, hits.distance))
-        hits = _concat_hits(parts)
+        queries = np.ascontiguousarray(queries, dtype=np.uint64).reshape(-1, WORDS)
+        found = [self._search_buffer(queries, radius, min_quality)]
+        found += [segment.search(queries, radius, min_quality) for segment in self._segments]
+        hits = _concat_hits(found)
+        if len(queries) == 1:
+            return hits
         order = np.argsort(hits.query, kind="stable")
         return Hits(hits.query[order], hits.key[order], hits.distance[order])
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -104,3 +105,53 @@ def test_refresh_builds_a_segment_that_keeps_the_radius_and_the_quality_floor(db
         match.entry.value: match.distance for match in find_matches("pdq", PDQ, index=sync.index)
     }
     assert found == {planted["at_radius"][0]: 31, planted["at_floor"][0]: 2}
+
+
+def _spread(value: str, bits: int, seed: int) -> str:
+    """``value`` with ``bits`` bits inverted at random positions: exactly ``bits`` away."""
+    positions = np.random.default_rng(seed).choice(256, size=bits, replace=False)
+    return f"{int(value, 16) ^ sum(1 << int(bit) for bit in positions):064x}"
+
+
+def test_refresh_keeps_31_in_and_32_out_through_incremental_imports_and_removals(db: None) -> None:
+    rng = np.random.default_rng(23)
+    background = [bytes(row).hex() for row in rng.integers(0, 256, (2500, 32), dtype=np.uint8)]
+    first = actions.create_hash_list(name="Bulk", acting_user=None)
+    second = actions.create_hash_list(name="Trickle", acting_user=None)
+    at_31 = [_spread(PDQ, 31, seed) for seed in range(4)]
+    at_32 = [_spread(PDQ, 32, 10 + seed) for seed in range(4)]
+    _import(first, "".join(f"{value},90\n" for value in [*background, at_31[0], at_32[0]]), "pdq")
+    sync = IndexSync()
+    sync.refresh()
+    for n in range(1, 4):  # arrive one by one after the first load
+        _import(second, f"{at_31[n]},90\n{at_32[n]},90\n", fmt="pdq")
+        sync.refresh()
+
+    def found() -> dict[str, int]:
+        matches = find_matches("pdq", PDQ, index=sync.index)
+        return {match.entry.value: match.distance for match in matches}
+
+    assert sum(sync.index.pdq.segment_sizes) > 1024  # searched in segments, not the buffer
+    assert found() == dict.fromkeys(at_31, 31)
+    actions.remove_entries(first, values=[at_31[0]], acting_user=None)
+    actions.remove_entries(second, values=[at_31[2], at_32[2]], acting_user=None)
+    report = sync.refresh()
+
+    assert report.removed == 3
+    assert found() == {at_31[1]: 31, at_31[3]: 31}
+    assert len(sync.index.pdq) == 2500 + 8 - 3
+
+
+def test_shared_index_loads_on_first_use_even_when_the_refresh_age_exceeds_the_uptime(
+    lists: tuple[HashList, HashList],
+) -> None:
+    from hotline.matching.sync import reset_shared_index, shared_index
+
+    reset_shared_index()
+    try:
+        # An age longer than time.monotonic() has run (it counts from boot).
+        index = shared_index(max_age_seconds=time.monotonic() + 10**9)
+
+        assert [hit.distance for hit in index.lookup("pdq", NEAR)] == [4]
+    finally:
+        reset_shared_index()
