@@ -7,7 +7,6 @@ entry that leaves keeps its row with the serial and reason it left.
 
 from __future__ import annotations
 
-import json
 import logging
 import shlex
 import subprocess
@@ -38,7 +37,7 @@ from hotline.matching.events import SelfSubmissionShared, SelfSubmissionWithdraw
 from hotline.matching.models import SelfSubmission, SelfSubmittedFile, SubmittedMedia
 from hotline.matching.queries import video_hash_of
 from hotline.matching.self_submitted import CATEGORY, LIST_LABEL
-from hotline.matching.vpdq.features import to_lines
+from hotline.matching.vpdq.features import VpdqFeature, to_lines
 from hotline.routing.actions import close_sent_referrals
 from hotline.routing.engine import final_assessment, profile
 from hotline.routing.events import ReferralDispatched
@@ -361,9 +360,13 @@ def _self_reported_attributes(file: SelfSubmittedFile) -> dict[str, Any]:
         attributes["pdq"] = file.pdq
         attributes["pdq_quality"] = file.pdq_quality
     else:
-        # python-threatexchange's vPDQ signal form: a JSON list of "pdq_hex,quality,seconds".
-        attributes["vpdq"] = json.dumps(
-            [f"{pdq},{quality},{seconds:.3f}" for _, seconds, quality, pdq in file.vpdq]
+        # The same form as a listed video's frames (Meta's text lines), from which every feed
+        # format writes its own: python-threatexchange's signal string on /changes, a CSV cell...
+        attributes["vpdq"] = to_lines(
+            [
+                VpdqFeature(frame_number=number, quality=quality, pdq=pdq, timestamp=seconds)
+                for number, seconds, quality, pdq in file.vpdq
+            ]
         )
     return attributes
 

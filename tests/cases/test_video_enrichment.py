@@ -94,7 +94,9 @@ def test_uploaded_copy_of_a_known_video_is_pre_classified(world: World, videos: 
     stored = VideoHash.objects.get(md5=hashlib.md5(data, usedforsecurity=False).hexdigest())
     assert stored.frame_count == 20
     page = signed_in(world.alice).get(f"/staff/cases/items/{item.pk}/").content.decode()
-    assert "Matches the hash list “Known videos” as baseline." in page
+    assert "Matches list “Known videos” (trust " in page
+    assert "video frames matched by vPDQ, classified" in page
+    assert "Matched by vPDQ: " in page
     assert f"Matched by vPDQ: {item.known_match['query_match_percent']} % of this video" in page
     assert AuditEvent.objects.filter(action="matching.video_hashed").count() == 1
 

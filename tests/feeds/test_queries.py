@@ -80,7 +80,7 @@ def test_serial_beyond_the_current_one_is_unknown(history: dict[str, Entry]) -> 
 
 
 def test_current_serial_of_each_list_is_its_own(history: dict[str, Entry]) -> None:
-    assert [queries.current_serial(fl) for fl in FeedList] == [5, 0, 0, 0]
+    assert [queries.current_serial(fl) for fl in FeedList] == [5, 0, 0, 0, 0]
 
 
 def test_versions_merge_additions_and_revocations_in_serial_order(

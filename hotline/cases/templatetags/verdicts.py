@@ -48,7 +48,9 @@ def match_provenance(match: dict[str, Any]) -> str:
         return ""
     distance = match.get("distance")
     how = (
-        _("exact %(algorithm)s match") % {"algorithm": str(match.get("algorithm", "")).upper()}
+        _("video frames matched by vPDQ")
+        if match.get("algorithm") == "vpdq"
+        else _("exact %(algorithm)s match") % {"algorithm": str(match.get("algorithm", "")).upper()}
         if not distance
         else _("%(algorithm)s at distance %(distance)s")
         % {"algorithm": str(match.get("algorithm", "")).upper(), "distance": distance}
