@@ -13,6 +13,7 @@ from hotline.accounts.throttle import client_fingerprint, hit_rate_limit
 from hotline.audit.actions import record
 from hotline.cases.actions import ReportInput, check_receipt, file_report
 from hotline.cases.models import Channel
+from hotline.core.middleware import public_page
 from hotline.intake.forms import OnlineReportForm, ReceiptForm
 
 STATUS_EXPLANATIONS = {
@@ -31,6 +32,7 @@ def _rate_limited(request: HttpRequest, purpose: str, limit: int) -> bool:
     return hit_rate_limit(key, limit=limit, window_seconds=3600)
 
 
+@public_page
 @never_cache
 def report_online(request: HttpRequest) -> HttpResponse:
     form = OnlineReportForm(request.POST or None)
@@ -74,6 +76,7 @@ def report_online(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @never_cache
 def status(request: HttpRequest) -> HttpResponse:
     form = ReceiptForm(request.POST or None)
