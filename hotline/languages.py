@@ -86,9 +86,10 @@ def own_name(code: str) -> str:
     from babel import Locale
 
     language = BY_CODE.get(code)
-    name = Locale.parse(language.cldr if language else code).get_display_name() or code
     if code == "cnr":
-        return "crnogorski"  # CLDR has no own name for Montenegrin yet
+        name = "crnogorski"  # CLDR has no own name for Montenegrin yet
+    else:
+        name = Locale.parse(language.cldr if language else code).get_display_name() or code
     return name[:1].upper() + name[1:]
 
 

@@ -7,6 +7,7 @@ to pycountry's English name where CLDR has none.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 import pycountry
@@ -19,6 +20,7 @@ from hotline import languages
 @lru_cache(maxsize=64)
 def _names(language: str) -> dict[str, str]:
     known = languages.BY_CODE.get(language)
+    territories: Mapping[str, str]
     try:
         territories = Locale.parse(known.cldr if known else language.replace("-", "_")).territories
     except (ValueError, LookupError):
