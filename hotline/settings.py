@@ -107,6 +107,19 @@ MATCHING_API_REQUESTS_PER_MINUTE = env_int(
     "HOTLINE_MATCHING_API_REQUESTS_PER_MINUTE", 120, minimum=1
 )
 
+# Hash-only removal requests (docs/self-reported.md): hashes computed in the person's browser.
+# Per connection and hour (salted, daily-rotating hash, cache only); files per request; video
+# frames (one per second) per file. The allow-list names known benign, widely shared images
+# (one "md5:<hex>" or "pdq:<hex>" per line, or a bare hash); a request with a file on it is held
+# for a staff check instead of being shared. PDQ counts as on it within this Hamming distance.
+SELF_REPORT_SUBMISSIONS_PER_HOUR = env_int("HOTLINE_SELF_REPORT_SUBMISSIONS_PER_HOUR", 5, minimum=1)
+SELF_REPORT_MAX_FILES = env_int("HOTLINE_SELF_REPORT_MAX_FILES", 50, minimum=1)
+SELF_REPORT_MAX_VIDEO_FRAMES = env_int("HOTLINE_SELF_REPORT_MAX_VIDEO_FRAMES", 3600, minimum=1)
+SELF_REPORT_ALLOWLIST_FILE = env_str("HOTLINE_SELF_REPORT_ALLOWLIST_FILE", "")
+SELF_REPORT_ALLOWLIST_PDQ_DISTANCE = env_int(
+    "HOTLINE_SELF_REPORT_ALLOWLIST_PDQ_DISTANCE", 31, minimum=0
+)
+
 # Takedown: notices repeat until removal; escalation; liveness re-checks (SSRF-safe, no bodies kept).
 TAKEDOWN_REPLY_TO = env_str("HOTLINE_TAKEDOWN_REPLY_TO", "")  # default: HOTLINE_EMAIL_FROM
 TAKEDOWN_REPEAT_HOURS = env_int("HOTLINE_TAKEDOWN_REPEAT_HOURS", 24, minimum=1)

@@ -41,6 +41,12 @@ def _pending_confirmation(world: World) -> dict[str, Any]:
     return {"assessment_pk": item.assessment.pk}
 
 
+def _held_request(world: World) -> dict[str, Any]:
+    from tests.matching.self_submissions import image, submit
+
+    return {"pk": submit(image()).submission.pk}
+
+
 def _company_report(world: World) -> dict[str, Any]:
     from dataclasses import replace
 
@@ -127,6 +133,11 @@ MATRIX: dict[str, Row] = {
     "media:clear": Row(staff("alice", "charlie"), kwargs=_media, method="post"),
     "intake:report_online": Row(everyone()),
     "intake:status": Row(everyone()),
+    "removal:page": Row(everyone()),
+    "removal:status": Row(everyone()),
+    "removal:submit": Row(everyone(405)),  # POST only (JSON from the page)
+    "removal_staff:list": Row(staff("alice", "charlie")),
+    "removal_staff:decide": Row(staff("charlie", status=400), kwargs=_held_request, method="post"),
     "admin:index": Row(staff("erin")),
     "api_openapi": Row(everyone()),
     "api_whoami": Row(api(feed=200, company=200)),

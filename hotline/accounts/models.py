@@ -135,6 +135,14 @@ class Scope(models.TextChoices):
     FEED_RPZ = "feed:rpz", _("DNS response-policy zone feed")
     FEED_URLS = "feed:urls", _("URL list feed")
     FEED_HASHES = "feed:hashes", _("Hash list feed")
+    FEED_SELF_REPORTED = (
+        "feed:self_reported",
+        _("Self-reported hash list feed (removal requests from the person depicted)"),
+    )
+    SELF_REPORTED_REMOVALS = (
+        "self_reported:removals",
+        _("Report removals matched on the self-reported hash list"),
+    )
     FEED_TAXII = "feed:taxii", _("STIX/TAXII feed")
     FEED_PAYMENT = "feed:payment", _("Payment indicator feed")
     FEED_PHONE = "feed:phone", _("Phone number feed")
@@ -151,6 +159,13 @@ SCOPE_HELP: dict[str, StrOrPromise] = {
     Scope.FEED_RPZ: _("GET /api/v1/feeds/rpz: the DNS response-policy zone, for ISP resolvers."),
     Scope.FEED_URLS: _("GET /api/v1/feeds/urls: the URL blocklist (full and delta), for proxies."),
     Scope.FEED_HASHES: _("GET /api/v1/feeds/hashes: confirmed file hashes."),
+    Scope.FEED_SELF_REPORTED: _(
+        "GET /api/v1/feeds/self-reported (CSV, VICS) and /api/v1/feeds/self-reported/changes:"
+        " hashes people sent of their own images (unverified)."
+    ),
+    Scope.SELF_REPORTED_REMOVALS: _(
+        "POST /api/v1/feeds/self-reported/removals: a platform says how many items it removed."
+    ),
     Scope.FEED_TAXII: _("TAXII 2.1 under /api/v1/taxii2/: only the collections subscribed below."),
     Scope.FEED_PAYMENT: _(
         "GET /api/v1/feeds/payment: merchant ids and wallets, for payment firms."

@@ -7,6 +7,7 @@ entry that leaves keeps its row with the serial and reason it left.
 
 from __future__ import annotations
 
+import json
 import logging
 import shlex
 import subprocess
@@ -33,6 +34,9 @@ from hotline.feeds.models import (
     RemovalReason,
     Serial,
 )
+from hotline.matching.events import SelfSubmissionShared, SelfSubmissionWithdrawn
+from hotline.matching.models import SelfSubmission, SelfSubmittedFile, SubmittedMedia
+from hotline.matching.self_submitted import CATEGORY, LIST_LABEL
 from hotline.routing.actions import close_sent_referrals
 from hotline.routing.engine import final_assessment, profile
 from hotline.routing.events import ReferralDispatched
@@ -329,6 +333,78 @@ def publish_listed_hashes(event: ReferralDispatched) -> None:
         list_file(event.referral.online_item, actor=None)
     except NotAllowed:
         return  # no final illegal verdict: nothing to publish
+
+
+# --- hashes the person depicted submitted ---------------------------------------------------
+
+
+def self_reported_value_hash(file_pk: int) -> str:
+    """One entry per submitted file, never shared between requests: a withdrawal takes exactly
+    that person's files off the list, even when someone else sent the same picture."""
+    return values.sha256_hex(f"self_reported_file:{file_pk}")
+
+
+def _self_reported_attributes(file: SelfSubmittedFile) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        "md5": file.md5,
+        "category": CATEGORY,
+        "label": LIST_LABEL,
+        "media": file.media,
+        "self_submitted_file": file.pk,
+    }
+    if file.media == SubmittedMedia.IMAGE:
+        attributes["pdq"] = file.pdq
+        attributes["pdq_quality"] = file.pdq_quality
+    else:
+        # python-threatexchange's vPDQ signal form: a JSON list of "pdq_hex,quality,seconds".
+        attributes["vpdq"] = json.dumps(
+            [f"{pdq},{quality},{seconds:.3f}" for _, seconds, quality, pdq in file.vpdq]
+        )
+    return attributes
+
+
+@transaction.atomic
+def list_self_submission(submission: SelfSubmission) -> int:
+    """Put each file of a shared removal request on the self-reported hash list (its own list,
+    serial, scope and TAXII collection); returns how many entries were added."""
+    added = 0
+    for file in submission.files.order_by("position"):
+        _, created = _add(
+            EntryKind.SELF_REPORTED_FILE,
+            file.md5,
+            self_reported_value_hash(file.pk),
+            actor=None,
+            attributes=_self_reported_attributes(file),
+            note=f"removal request {submission.reference}, file {file.position + 1}",
+        )
+        added += created
+    return added
+
+
+@transaction.atomic
+def unlist_self_submission(submission: SelfSubmission) -> int:
+    """Take every file of a withdrawn removal request off the self-reported list: each feed
+    shows it as removed from the next serial on, and it never comes back."""
+    hashes = [self_reported_value_hash(pk) for pk in submission.files.values_list("pk", flat=True)]
+    removed = 0
+    for entry in Entry.objects.filter(
+        kind=EntryKind.SELF_REPORTED_FILE, value_hash__in=hashes, removed_serial__isnull=True
+    ).order_by("added_serial"):
+        removed += _remove(
+            entry, reason=RemovalReason.WITHDRAWN, note="withdrawn with the receipt", actor=None
+        )
+    return removed
+
+
+def publish_self_submission(event: SelfSubmissionShared) -> None:
+    """Listens to ``self_submission_shared``: the request's hashes go on the self-reported
+    feeds."""
+    list_self_submission(event.submission)
+
+
+def withdraw_self_submission_entries(event: SelfSubmissionWithdrawn) -> None:
+    """Listens to ``self_submission_withdrawn``: the request's hashes leave every feed."""
+    unlist_self_submission(event.submission)
 
 
 # --- consumers -------------------------------------------------------------------------------

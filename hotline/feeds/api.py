@@ -4,7 +4,9 @@
 * ``GET /api/v1/feeds/<urls|payment|phone>``: the list at the current (or ``?serial=``) serial,
   ``?format=json|text``, and for URLs ``?hashed=1`` (SHA-256 of the lookup expressions);
 * ``GET /api/v1/feeds/<urls|payment|phone>/delta?since=N``: what changed after serial N;
-* ``GET /api/v1/feeds/hashes?format=csv|vics``: confirmed file hashes with their category.
+* ``GET /api/v1/feeds/hashes?format=csv|vics``: confirmed file hashes with their category;
+* ``GET /api/v1/feeds/self-reported?format=csv|vics``: hashes the person depicted sent
+  (removal requests, unverified), under their own scope.
 
 Full lists and zones carry an ``ETag``; a client that sends it back in ``If-None-Match`` gets
 ``304 Not Modified`` while the list has not changed.
@@ -13,6 +15,7 @@ Full lists and zones carry an ``ETag``; a client that sends it back in ``If-None
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
@@ -22,19 +25,22 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseNotModified,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from hotline.accounts.models import Scope
-from hotline.core.api import api_endpoint, credential_of, problem
+from hotline.core.api import BadJson, api_endpoint, credential_of, json_body, problem
 from hotline.feeds import queries, rpz
 from hotline.feeds.actions import FILE_HASHES, audit_pull
 from hotline.feeds.formats import FEEDS, FORMATS, Header, ListFeed, ListFormat
 from hotline.feeds.models import Entry, EntryKind, FeedList
 from hotline.feeds.queries import FeedRecord, UnknownSerial
 from hotline.matching.formats import HashRecord, get_format
+from hotline.matching.models import SelfSubmittedFile
+from hotline.matching.self_submitted import NeverShared, record_platform_removals
 
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
@@ -245,37 +251,49 @@ def hash_records(entries: Iterable[FeedRecord]) -> Iterator[HashRecord]:
             )
 
 
-@api_endpoint(Scope.FEED_HASHES)
-def hashes(request: HttpRequest) -> HttpResponse:
-    """Confirmed hashes as CSV or Project VIC VICS 2.0 JSON (the matching app's exporters)."""
-    credential = credential_of(request)
-    name = request.GET.get("format", "csv").strip().lower()
-    if name not in ("csv", "vics"):
-        return problem(400, "Bad parameter", f"format must be csv or vics; got {name[:30]!r}")
-    try:
-        serial = queries.check_serial(FeedList.HASHES, _serial_param(request, "serial"))
-    except BadParameter as exc:
-        return problem(400, "Bad parameter", str(exc))
-    except UnknownSerial as exc:
-        return _unknown(exc)
-    fmt = get_format(name)
-    # Spooled: small lists stay in memory, large ones go to a temporary file, never both.
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    written = fmt.export(
-        hash_records(queries.records(queries.live_at(FeedList.HASHES, serial))),
-        out,  # type: ignore[arg-type]
-    )
-    out.seek(0)
-    audit_pull(credential, "hashes", serial=serial, format=name, hashes=written)
-    media_type = "text/csv; charset=utf-8" if name == "csv" else "application/json"
-    response = FileResponse(
-        out,
-        content_type=media_type,
-        as_attachment=True,
-        filename=f"hotline-hashes-{serial}.{fmt.extension}",
-    )
-    response["X-Hotline-Serial"] = str(serial)
-    return _served(response)
+def hash_list_view(feed_list: str, scope: str, stem: str) -> Callable[[HttpRequest], HttpResponse]:
+    """A hash list as CSV or Project VIC VICS 2.0 JSON (the matching app's exporters): the
+    confirmed hashes (``feed:hashes``) or those the person depicted sent (``feed:self_reported``,
+    category ``self_reported``, uncategorised in VICS)."""
+
+    @api_endpoint(scope)
+    def view(request: HttpRequest) -> HttpResponse:
+        credential = credential_of(request)
+        name = request.GET.get("format", "csv").strip().lower()
+        if name not in ("csv", "vics"):
+            return problem(400, "Bad parameter", f"format must be csv or vics; got {name[:30]!r}")
+        try:
+            serial = queries.check_serial(feed_list, _serial_param(request, "serial"))
+        except BadParameter as exc:
+            return problem(400, "Bad parameter", str(exc))
+        except UnknownSerial as exc:
+            return _unknown(exc)
+        fmt = get_format(name)
+        # Spooled: small lists stay in memory, large ones go to a temporary file, never both.
+        out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+        written = fmt.export(
+            hash_records(queries.records(queries.live_at(feed_list, serial))),
+            out,  # type: ignore[arg-type]
+        )
+        out.seek(0)
+        audit_pull(credential, feed_list, serial=serial, format=name, hashes=written)
+        media_type = "text/csv; charset=utf-8" if name == "csv" else "application/json"
+        response = FileResponse(
+            out,
+            content_type=media_type,
+            as_attachment=True,
+            filename=f"{stem}-{serial}.{fmt.extension}",
+        )
+        response["X-Hotline-Serial"] = str(serial)
+        return _served(response)
+
+    return view
+
+
+hashes = hash_list_view(FeedList.HASHES, Scope.FEED_HASHES, "hotline-hashes")
+self_reported_hashes = hash_list_view(
+    FeedList.SELF_REPORTED, Scope.FEED_SELF_REPORTED, "hotline-self-reported"
+)
 
 
 urls_list = list_view(FEEDS["urls"])
@@ -284,3 +302,51 @@ payment_list = list_view(FEEDS["payment"])
 payment_delta = delta_view(FEEDS["payment"])
 phone_list = list_view(FEEDS["phone"])
 phone_delta = delta_view(FEEDS["phone"])
+
+
+MAX_REMOVED = 1_000_000
+
+
+@api_endpoint(Scope.SELF_REPORTED_REMOVALS, methods=("POST",))
+def self_reported_removals(request: HttpRequest) -> HttpResponse:
+    """A platform says it matched a self-reported file and removed ``removed`` items:
+    ``{"id": "<entry id from the feed>", "removed": N}``. Counted on the person's receipt page
+    (the total only, never which platform); audited with the credential."""
+    credential = credential_of(request)
+    try:
+        data = json_body(request, max_bytes=10_000)
+    except BadJson as exc:
+        return problem(exc.status, "Unreadable body", str(exc))
+    errors: list[dict[str, str]] = []
+    if not isinstance(data, dict):
+        return problem(422, "Invalid report", "a JSON object", errors=[{"field": "body"}])
+    raw_id = str(data.get("id", "")).removeprefix("indicator--")
+    try:
+        entry_id = uuid.UUID(raw_id)
+    except ValueError:
+        errors.append({"field": "id", "message": "the entry's id as the feed gave it (a UUID)"})
+    removed: Any = data.get("removed")
+    if not isinstance(removed, int) or isinstance(removed, bool) or not 1 <= removed <= MAX_REMOVED:
+        errors.append(
+            {"field": "removed", "message": f"how many items you removed, 1 to {MAX_REMOVED}"}
+        )
+    unknown = sorted(set(data) - {"id", "removed"})
+    errors += [{"field": key, "message": "unknown field"} for key in unknown[:5]]
+    if errors:
+        return problem(422, "Invalid report", errors[0]["message"], errors=errors)
+    entry = Entry.objects.filter(
+        feed_list=FeedList.SELF_REPORTED, stix_id=entry_id, kind=EntryKind.SELF_REPORTED_FILE
+    ).first()
+    file_pk: Any = entry.attributes.get("self_submitted_file") if entry is not None else None
+    file = (
+        SelfSubmittedFile.objects.select_related("submission").filter(pk=int(file_pk)).first()
+        if isinstance(file_pk, int)
+        else None
+    )
+    if file is None:
+        return problem(404, "Unknown entry", f"no self-reported entry has the id {entry_id}")
+    try:
+        record_platform_removals(file, removed=int(removed), credential=credential)
+    except NeverShared as exc:
+        return problem(409, "Never shared", str(exc))
+    return JsonResponse({"id": str(entry_id), "removed": removed, "recorded": True}, status=201)

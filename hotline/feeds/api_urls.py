@@ -18,6 +18,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("feeds/phone/delta", api.phone_delta, name="api_feeds_phone_delta"),
     path("feeds/hashes", api.hashes, name="api_feeds_hashes"),
     path("feeds/hashes/changes", exchange.hash_changes, name="api_feeds_hashes_changes"),
+    path("feeds/self-reported", api.self_reported_hashes, name="api_feeds_self_reported"),
+    path(
+        "feeds/self-reported/changes",
+        exchange.self_reported_changes,
+        name="api_feeds_self_reported_changes",
+    ),
+    path(
+        "feeds/self-reported/removals",
+        api.self_reported_removals,
+        name="api_feeds_self_reported_removals",
+    ),
     # TAXII 2.1: discovery, one API root ("feeds"), its collections.
     path("taxii2/", taxii.discovery, name="api_feeds_taxii_discovery"),
     path("taxii2/feeds/", taxii.api_root, name="api_feeds_taxii_root"),

@@ -13,6 +13,7 @@ value, so two files that share a PDQ hash are removed one at a time without losi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -96,7 +97,7 @@ def _removed(record: FeedRecord) -> RemovedFile:
     }
 
 
-def serial_moment(serial: int) -> str | None:
+def serial_moment(serial: int, feed_list: str = FeedList.HASHES) -> str | None:
     """When the hash list reached ``serial`` (None for 0): the moment of that serial's change.
 
     Moments never go back as serials rise (``actions._advance``), so clients may use it as a
@@ -105,7 +106,7 @@ def serial_moment(serial: int) -> str | None:
     if serial == 0:
         return None
     entry = (
-        Entry.objects.filter(feed_list=FeedList.HASHES)
+        Entry.objects.filter(feed_list=feed_list)
         .filter(Q(added_serial=serial) | Q(removed_serial=serial))
         .values("added_serial", "added_at", "removed_at")
         .first()
@@ -116,8 +117,18 @@ def serial_moment(serial: int) -> str | None:
     return timestamp(moment) if moment is not None else None
 
 
-@api_endpoint(Scope.FEED_HASHES)
-def hash_changes(request: HttpRequest) -> HttpResponse:
+def changes_view(feed_list: str, scope: str) -> Callable[[HttpRequest], HttpResponse]:
+    """The changes endpoint of one hash list: the confirmed hashes (``feed:hashes``) or those
+    the person depicted sent (``feed:self_reported``)."""
+
+    @api_endpoint(scope)
+    def view(request: HttpRequest) -> HttpResponse:
+        return _changes(request, feed_list)
+
+    return view
+
+
+def _changes(request: HttpRequest, feed_list: str) -> HttpResponse:
     """One page of hash-list changes after ``since``, removals and additions, with the serial
     reached; each pull is audited with the span it covered."""
     credential = credential_of(request)
@@ -126,8 +137,8 @@ def hash_changes(request: HttpRequest) -> HttpResponse:
         limit = _whole_number(request, "limit", default=DEFAULT_LIMIT)
         if not 1 <= limit <= MAX_LIMIT:
             raise BadParameter(f"limit must be between 1 and {MAX_LIMIT}; got {limit}")
-        current = queries.check_serial(FeedList.HASHES, None)
-        queries.check_serial(FeedList.HASHES, since)
+        current = queries.check_serial(feed_list, None)
+        queries.check_serial(feed_list, since)
     except BadParameter as exc:
         return problem(400, "Bad parameter", str(exc))
     except UnknownSerial as exc:
@@ -142,17 +153,15 @@ def hash_changes(request: HttpRequest) -> HttpResponse:
     removed = [
         _removed(r)
         for r in queries.records(
-            queries.removed_between(FeedList.HASHES, since, until),
+            queries.removed_between(feed_list, since, until),
             order="removed_serial",
             attributes=False,
         )
     ]
-    added = [
-        _added(r) for r in queries.records(queries.added_between(FeedList.HASHES, since, until))
-    ]
+    added = [_added(r) for r in queries.records(queries.added_between(feed_list, since, until))]
     audit_pull(
         credential,
-        "hashes",
+        feed_list,
         view="changes",
         since=since,
         serial=until,
@@ -160,12 +169,12 @@ def hash_changes(request: HttpRequest) -> HttpResponse:
         added=len(added),
     )
     body: dict[str, Any] = {
-        "list": FeedList.HASHES.value,
+        "list": feed_list,
         "instance": settings.INSTANCE_NAME,
         "base_url": settings.BASE_URL,
         "from_serial": since,
         "serial": until,
-        "serial_at": serial_moment(until),
+        "serial_at": serial_moment(until, feed_list),
         "current_serial": current,
         "more": until < current,
         "removed": removed,
@@ -174,3 +183,7 @@ def hash_changes(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(body)
     response["X-Hotline-Serial"] = str(until)
     return response
+
+
+hash_changes = changes_view(FeedList.HASHES, Scope.FEED_HASHES)
+self_reported_changes = changes_view(FeedList.SELF_REPORTED, Scope.FEED_SELF_REPORTED)

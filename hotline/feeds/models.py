@@ -22,6 +22,10 @@ class FeedList(models.TextChoices):
     PAYMENT = "payment", _("Payment identifiers")
     PHONE = "phone", _("Phone numbers")
     HASHES = "hashes", _("Confirmed file hashes")
+    SELF_REPORTED = (
+        "self_reported",
+        _("Hashes submitted by the person depicted (unverified removal requests)"),
+    )
 
 
 class EntryKind(models.TextChoices):
@@ -31,6 +35,7 @@ class EntryKind(models.TextChoices):
     CRYPTO_WALLET = "crypto_wallet", _("Cryptocurrency wallet address")
     PHONE = "phone", _("Phone number")
     FILE = "file", _("File (hashes)")
+    SELF_REPORTED_FILE = "self_reported_file", _("File the person depicted asked to remove")
 
 
 LIST_OF_KIND: dict[str, str] = {
@@ -40,12 +45,14 @@ LIST_OF_KIND: dict[str, str] = {
     EntryKind.CRYPTO_WALLET: FeedList.PAYMENT,
     EntryKind.PHONE: FeedList.PHONE,
     EntryKind.FILE: FeedList.HASHES,
+    EntryKind.SELF_REPORTED_FILE: FeedList.SELF_REPORTED,
 }
 
 
 class RemovalReason(models.TextChoices):
     CONTENT_REMOVED = "content_removed", _("Content confirmed removed")
     LIFTED = "lifted", _("Lifted by an analyst")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the person who asked for it")
 
 
 class Serial(models.Model):

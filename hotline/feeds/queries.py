@@ -202,7 +202,7 @@ def versions(feed_list: str, flt: VersionFilter, *, limit: int) -> list[Version]
     if flt.versions == "last":
         additions = additions.filter(removed_serial__isnull=True)
     # Only files carry attributes that STIX shows (their hashes).
-    with_attributes = feed_list == FeedList.HASHES
+    with_attributes = feed_list in (FeedList.HASHES, FeedList.SELF_REPORTED)
     streams: list[Iterable[Version]] = [
         (
             Version(r.added_serial, r, False)

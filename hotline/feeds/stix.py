@@ -36,6 +36,7 @@ TLP_IDS = {
 PDQ_EXTENSION = "extension-definition--47e90922-d60a-487b-bd47-3e7c8025a931"
 STATIC_CREATED = "2026-01-01T00:00:00.000Z"
 _ONE_MS = timedelta(milliseconds=1)
+FILE_KINDS = (EntryKind.FILE, EntryKind.SELF_REPORTED_FILE)
 _PATTERN_HASHES = (("md5", "MD5"), ("sha1", "'SHA-1'"), ("sha256", "'SHA-256'"))
 
 
@@ -121,7 +122,7 @@ def pattern(record: FeedRecord) -> str:
         return f"[url:value = '{escape(record.value)}']"
     if record.kind == EntryKind.DOMAIN:
         return f"[domain-name:value = '{escape(record.value)}']"
-    if record.kind == EntryKind.FILE:
+    if record.kind in FILE_KINDS:
         terms = [
             f"file:hashes.{key} = '{escape(str(record.attributes[name]))}'"
             for name, key in _PATTERN_HASHES
@@ -137,11 +138,16 @@ _NAMES: dict[str, str] = {
     EntryKind.URL: "Web page with child sexual abuse material",
     EntryKind.DOMAIN: "Domain dedicated to child sexual abuse material",
     EntryKind.FILE: "File confirmed as child sexual abuse material",
+    EntryKind.SELF_REPORTED_FILE: "Image or video the person depicted asked to remove",
 }
 _DESCRIPTIONS: dict[str, str] = {
     EntryKind.URL: "Assessed by a hotline analyst; on the blocklist while the content is online.",
     EntryKind.DOMAIN: "An analyst found the whole domain dedicated to abuse material.",
     EntryKind.FILE: "Hashes of a file a hotline analyst confirmed; no content is shared.",
+    EntryKind.SELF_REPORTED_FILE: (
+        "Hashes computed on the device of the person depicted, who asked for removal;"
+        " submitted by the person depicted, unverified. No content was ever sent."
+    ),
 }
 
 
@@ -166,7 +172,7 @@ def indicator(version: Version, *, tlp: str, creator: str | None = None) -> dict
         "valid_from": stix_time(created),
         "object_marking_refs": [TLP_IDS[Tlp(tlp)]],
     }
-    if record.kind == EntryKind.FILE:
+    if record.kind in FILE_KINDS:
         if category := record.attributes.get("category"):
             obj["labels"] = [f"category:{category}"]
         if pdq := record.attributes.get("pdq"):

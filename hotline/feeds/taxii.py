@@ -223,7 +223,7 @@ class Listed:
 
 def _statics(collection: Collection) -> list[Listed]:
     objects = [stix.identity(), stix.tlp_marking(collection.tlp)]
-    if collection.feed_list == FeedList.HASHES:
+    if collection.feed_list in (FeedList.HASHES, FeedList.SELF_REPORTED):
         objects.append(stix.pdq_extension())
     first = -len(objects)
     return [Listed(first + index, collection.created_at, obj) for index, obj in enumerate(objects)]

@@ -112,3 +112,85 @@ class MediaFile(models.Model):
     @property
     def has_preview(self) -> bool:
         return self.preview_nonce is not None and self.purged_at is None
+
+
+class SelfSubmissionState(models.TextChoices):
+    """Where a hash-only removal request stands (what its receipt's status page says)."""
+
+    DISTRIBUTED = "distributed", _("Shared with participating platforms")
+    HELD = "held", _("Held for a check by our staff")
+    REJECTED = "rejected", _("Not shared after a check by our staff")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the person who sent it")
+
+
+class SelfSubmission(models.Model):
+    """A hash-only removal request from the person depicted (or a parent): the hashes of their
+    own photos and videos, computed on their device. Nothing else: no file, no name, no address.
+
+    ``secret_hash`` is empty when no receipt was asked for (then it cannot be withdrawn or
+    followed). The list these files form is "submitted by the person depicted; unverified".
+    """
+
+    reference = models.CharField(max_length=20, unique=True)
+    secret_hash = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=12, choices=SelfSubmissionState.choices)
+    held_reason = models.CharField(max_length=200, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class SubmittedMedia(models.TextChoices):
+    IMAGE = "image", _("Photo")
+    VIDEO = "video", _("Video")
+
+
+class SelfSubmittedFile(models.Model):
+    """The hashes of one photo or video of a self-submission (never the file itself).
+
+    ``vpdq`` holds a video's frame hashes as ``[[frame_index, seconds, quality, pdq_hex], ...]``,
+    one frame per second of video.
+    """
+
+    submission = models.ForeignKey(SelfSubmission, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveSmallIntegerField()
+    media = models.CharField(max_length=8, choices=SubmittedMedia.choices)
+    md5 = models.CharField(max_length=32)
+    pdq = models.CharField(max_length=64, blank=True)
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    vpdq = models.JSONField(default=list, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    allowlisted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["submission", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "position"], name="matching_one_file_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}/{self.position} md5:{self.md5}"
+
+
+class PlatformRemovalReport(models.Model):
+    """A participating platform says it matched this file's hashes and removed ``removed``
+    items. The receipt's status page shows only the total, never which platform."""
+
+    file = models.ForeignKey(
+        SelfSubmittedFile, on_delete=models.CASCADE, related_name="removal_reports"
+    )
+    credential = models.ForeignKey(
+        "accounts.ApiCredential", on_delete=models.PROTECT, related_name="+"
+    )
+    removed = models.PositiveIntegerField()
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.removed} removed for file {self.file_id}"

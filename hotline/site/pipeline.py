@@ -16,7 +16,13 @@ Listeners run in the sender's transaction: a listener's error rolls back the ste
 from __future__ import annotations
 
 from hotline.cases.events import item_assessed
-from hotline.feeds.actions import publish_listed_hashes, unlist_after_removal
+from hotline.feeds.actions import (
+    publish_listed_hashes,
+    publish_self_submission,
+    unlist_after_removal,
+    withdraw_self_submission_entries,
+)
+from hotline.matching.events import self_submission_shared, self_submission_withdrawn
 from hotline.outbox.events import message_delivered
 from hotline.routing.actions import note_message_delivered, route_after_verdict
 from hotline.routing.events import (
@@ -44,6 +50,8 @@ EVENTS = (
     referral_cancelled,
     partner_reported_removal,
     removal_confirmed,
+    self_submission_shared,
+    self_submission_withdrawn,
 )
 
 
@@ -76,3 +84,7 @@ def connect() -> None:
     # takedown: the content is confirmed gone.
     removal_confirmed.connect(tell_partners_of_removal)  # federation: tell the origin partner
     removal_confirmed.connect(unlist_after_removal)  # feeds: off the blocklist, referral closed
+
+    # matching: a hash-only removal request may be shared / was withdrawn with its receipt.
+    self_submission_shared.connect(publish_self_submission)  # feeds: on the self-reported list
+    self_submission_withdrawn.connect(withdraw_self_submission_entries)  # feeds: off every feed

@@ -17,6 +17,8 @@ urlpatterns = [
     path("metrics", core_views.metrics, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("report/", include("hotline.intake.urls")),
+    path("removal/", include("hotline.intake.removal_urls")),
+    path("staff/removal-requests/", include("hotline.intake.removal_staff_urls")),
     path("staff/", site_views.staff_home, name="staff_home"),
     path("staff/", include("hotline.accounts.urls")),
     path("staff/health/", core_views.health_page, name="health"),

@@ -25,6 +25,10 @@ def test_pipeline_connects_each_listener_once_in_its_written_order() -> None:
             "hotline.takedown.actions.tell_partners_of_removal",
             "hotline.feeds.actions.unlist_after_removal",
         ],
+        "matching.self_submission_shared": ["hotline.feeds.actions.publish_self_submission"],
+        "matching.self_submission_withdrawn": [
+            "hotline.feeds.actions.withdraw_self_submission_entries"
+        ],
     }
 
 
