@@ -9,6 +9,7 @@ every language that has not translated it (tests/core/test_translations.py).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,9 +23,11 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import translation
 
+from hotline.intake.removal import STATE_EXPLANATIONS as REMOVAL_EXPLANATIONS
 from hotline.intake.views import STATUS_EXPLANATIONS
 from hotline.site import translations
 from tests.intake.test_public_form import VALID as ONLINE_VALID
+from tests.matching.self_submissions import image, video
 from tests.tourism.test_public_form import VALID as TRAVEL_VALID
 
 TEMPLATE_ROOT = Path(translations.__file__).resolve().parents[1]
@@ -114,12 +117,42 @@ def _walk(client: Client) -> None:
     ok(client.get(reverse("monitoring:transparency"), {"year": "not a year"}), 400)
     ok(client.get(reverse("feeds:stop_page")))
     ok(client.get("/no-such-page/"), 404)
+    # The hash-only removal request: its page, a valid and a malformed submission, the status
+    # of the receipt, and withdrawal.
+    ok(client.get(reverse("removal:page")))
+    submit = reverse("removal:submit")
+    ok(
+        client.post(
+            submit, json.dumps({"files": [{"md5": "nope"}]}), content_type="application/json"
+        ),
+        422,
+    )
+    answer = ok(
+        client.post(
+            submit,
+            json.dumps({"files": [image(), video()], "receipt": True}),
+            content_type="application/json",
+        ),
+        201,
+    ).json()
+    removal_status = reverse("removal:status")
+    ok(client.get(removal_status))
+    ok(client.post(removal_status, {"reference": "RR-0000-0000", "secret": "wrong"}))
+    receipt_fields = {"reference": answer["reference"], "secret": answer["secret"]}
+    ok(client.post(removal_status, receipt_fields))
+    ok(client.post(removal_status, {**receipt_fields, "withdraw": "yes"}))
+    for explanation in REMOVAL_EXPLANATIONS.values():
+        str(explanation)
 
 
 def _walk_rate_limited(client: Client) -> None:
     client.post(reverse("intake:report_online"), ONLINE_VALID)
     client.post(reverse("intake:status"), {"reference": "HL-0000-0000", "secret": "x"})
     client.post(reverse("tourism:report"), TRAVEL_VALID)
+    client.post(reverse("removal:status"), {"reference": "HL-0000-0000", "secret": "x"})
+    client.post(
+        reverse("removal:submit"), json.dumps({"files": [image()]}), content_type="application/json"
+    )
 
 
 @pytest.mark.django_db
@@ -130,6 +163,7 @@ def test_public_pot_holds_exactly_the_strings_the_public_sees(settings: Any) -> 
         settings.INTAKE_REPORTS_PER_HOUR = 0
         settings.INTAKE_STATUS_CHECKS_PER_HOUR = 0
         settings.TOURISM_REPORTS_PER_HOUR = 0
+        settings.SELF_REPORT_SUBMISSIONS_PER_HOUR = 0
         _walk_rate_limited(Client(HTTP_ACCEPT_LANGUAGE="en"))
 
     entries: dict[translations.Key, polib.POEntry] = {
