@@ -205,19 +205,24 @@ def sync_catalogue(code: str) -> tuple[Path, int]:
             REVIEWED: "no",
         }
     have = {(entry.msgctxt or "", entry.msgid) for entry in po}
-    added = 0
-    for entry in public_messages():
-        if (entry.msgctxt or "", entry.msgid) in have:
-            continue
-        po.append(
-            polib.POEntry(
-                msgctxt=entry.msgctxt or None,
-                msgid=entry.msgid,
-                msgstr="",
-                flags=["python-format"] if placeholders(entry.msgid) else [],
-            )
+    new_entries = [
+        polib.POEntry(
+            msgctxt=entry.msgctxt or None,
+            msgid=entry.msgid,
+            msgstr="",
+            flags=["python-format"] if placeholders(entry.msgid) else [],
         )
-        added += 1
-    if added or not path.exists():
+        for entry in public_messages()
+        if (entry.msgctxt or "", entry.msgid) not in have
+    ]
+    if not path.exists():
+        po.extend(new_entries)
         po.save(str(path))
+    elif new_entries:
+        # Appended as text: the existing entries keep their wrapping, so a diff shows only
+        # what was added (staff catalogues are maintained with makemessages).
+        text = path.read_text("utf-8").rstrip("\n") + "\n"
+        text += "".join("\n" + entry.__unicode__(wrapwidth=0) for entry in new_entries)
+        path.write_text(text, "utf-8")
+    added = len(new_entries)
     return path, added

@@ -108,7 +108,11 @@ def test_glossary_gives_every_term_in_every_public_language_with_a_source() -> N
     terms = [row["term"] for row in read("en")]
     missing = {}
     for code in settings.PUBLIC_LANGUAGES:
-        given = {row["term"] for row in read(code) if row["translation"].strip() and row["source"].strip()}
+        given = {
+            row["term"]
+            for row in read(code)
+            if row["translation"].strip() and row["source"].strip()
+        }
         if set(terms) - given:
             missing[code] = sorted(set(terms) - given)
 

@@ -109,7 +109,9 @@ def test_right_to_left_page_mirrors_labels_and_error_summary(live_server: Any) -
         page.screenshot(path=str(SCREENSHOTS / "rtl-ar-errors.png"), full_page=True)
         _axe_on_copy(chromium, page.url, page.content(), "Arabic report form with errors")
 
-    assert main and summary and label and field and first_error
+    assert main is not None
+    assert summary is not None
+    assert field is not None
     right_edge = main["x"] + main["width"]
     # Mirrored: the summary, its first link and the label's text start at the right edge of the
     # page's column (within its padding), not at the left.
