@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export HOTLINE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck pytest bench install clean
+.PHONY: run test lint typecheck pytest bench install clean public-strings
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' || \
@@ -43,6 +43,11 @@ pytest: $(STAMP)
 	fi
 
 test: lint typecheck pytest
+
+# Rewrites hotline/locale/public.pot from a walk through every public page (docs/translations.md).
+public-strings: $(STAMP)
+	@mkdir -p var
+	HOTLINE_WRITE_PUBLIC_POT=1 $(BIN)/pytest -q -p no:cacheprovider tests/site/test_public_strings.py
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
+from hotline import languages as _languages
 from hotline.conf import env_bool, env_choice, env_country, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -251,7 +251,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hotline.core.middleware.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "hotline.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -276,6 +276,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hotline.site.context_processors.instance",
+                "hotline.site.context_processors.language",
             ],
         },
     },
@@ -415,8 +416,27 @@ TAKEDOWN_REPLY_TO = TAKEDOWN_REPLY_TO or DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = env_str("HOTLINE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 # Internationalisation: every public string through gettext.
+# The public pages speak every language of hotline.languages (the region's official languages
+# and those of people on the move) unless HOTLINE_LANGUAGES narrows them; staff pages speak only
+# HOTLINE_STAFF_LANGUAGES, whose catalogues cover the staff pages too (docs/translations.md).
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ru", _("Russian"))]
+try:
+    PUBLIC_LANGUAGES = _languages.codes(env_list("HOTLINE_LANGUAGES", []))
+    STAFF_LANGUAGES = _languages.codes(env_list("HOTLINE_STAFF_LANGUAGES", ["en", "fr", "ru"]))
+except ValueError as _error:
+    raise ImproperlyConfigured(f"HOTLINE_LANGUAGES / HOTLINE_STAFF_LANGUAGES: {_error}") from None
+LANGUAGES = [
+    (language.code, language.english)
+    for language in _languages.LANGUAGES
+    if language.code in PUBLIC_LANGUAGES or language.code in STAFF_LANGUAGES
+]
+LANGUAGES_BIDI = sorted(_languages.RTL)
+_languages.register_with_django()
+# The visitor's choice of language is kept in a cookie that ends with the browser session and
+# holds nothing but the language code (no identifier): anonymous visitors get no session.
+LANGUAGE_COOKIE_AGE = None
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
@@ -468,6 +488,7 @@ for _proxy in TRUSTED_PROXIES:
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("HOTLINE_SSL_REDIRECT", True)
     # A load balancer's health probe talks plain HTTP to the web process itself.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -5,7 +5,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
+from hotline import languages
 from hotline.core.outage import SharedOutageLog, close_broken_connections, is_database_outage
 
 # Seconds a client should wait before retrying while the database is away: a PostgreSQL
@@ -90,3 +93,55 @@ class DatabaseOutageMiddleware:
         if is_database_outage(exception):
             return database_unavailable(request, exception)
         return None
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks a view as a public page: it speaks every public language (HOTLINE_LANGUAGES).
+
+    Every other view is a staff or machine page and speaks only HOTLINE_STAFF_LANGUAGES, whose
+    catalogues cover the staff pages. ``functools.wraps`` carries the mark through decorators.
+    """
+    view.public_page = True  # type: ignore[attr-defined]
+    return view
+
+
+class LanguageMiddleware:
+    """Chooses the language of each request (instead of Django's LocaleMiddleware).
+
+    The visitor's own choice (the switcher's browser-session cookie) comes first, then
+    Accept-Language with a fallback chain per tag (``sr-Latn-RS`` → ``sr-latn`` → ``sr``, and
+    aliases such as ``nn`` → ``nb``), then English. A page with no view (a 404) is public; once
+    the view is known, a view not marked :func:`public_page` is limited to the staff languages.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        self._activate(request, settings.PUBLIC_LANGUAGES)
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> None:
+        if not getattr(view_func, "public_page", False):
+            self._activate(request, settings.STAFF_LANGUAGES)
+
+    @staticmethod
+    def _activate(request: HttpRequest, available: list[str]) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen in available:
+            code = chosen
+        else:
+            header = request.headers.get("Accept-Language", "")
+            code = languages.choose(header, available, settings.LANGUAGE_CODE)
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        request.offered_languages = available  # type: ignore[attr-defined]

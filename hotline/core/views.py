@@ -15,7 +15,7 @@ from hotline.accounts.rules import role_required
 from hotline.core.api import api_endpoint
 from hotline.core.health import media_disk, readiness, snapshot
 from hotline.core.metrics import exposition
-from hotline.core.middleware import database_unavailable
+from hotline.core.middleware import database_unavailable, public_page
 from hotline.core.outage import is_database_outage
 
 
@@ -48,6 +48,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return defaults.server_error(request)
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 

@@ -16,6 +16,7 @@ from hotline.accounts.models import User
 from hotline.accounts.rules import CASE_ROLES, role_required
 from hotline.audit.actions import record
 from hotline.cases.queries import visible_items
+from hotline.core.middleware import public_page
 from hotline.feeds import actions, queries
 from hotline.feeds.forms import DedicatedDomainForm, IndicatorForm, LiftForm, ListFilterForm
 from hotline.feeds.models import Entry, EntryKind, FeedList
@@ -154,6 +155,7 @@ def indicators(request: HttpRequest, item_pk: int) -> HttpResponse:
     )
 
 
+@public_page
 def stop_page(request: HttpRequest) -> HttpResponse:
     """What a visitor sees instead of a blocked page: why, under which law, where to complain.
 

@@ -23,6 +23,7 @@ from hotline.accounts.models import Role
 from hotline.accounts.rules import role_required
 from hotline.audit.actions import record
 from hotline.core.api import BadJson, json_body, problem
+from hotline.core.middleware import public_page
 from hotline.intake.forms import ReceiptForm
 from hotline.intake.views import _rate_limited
 from hotline.matching import self_submitted
@@ -54,6 +55,7 @@ def _receipt_form(data: object = None) -> ReceiptForm:
     return form
 
 
+@public_page
 @never_cache
 def page(request: HttpRequest) -> HttpResponse:
     """The page where a person selects their photos and videos; it works in the browser only.
@@ -81,6 +83,7 @@ def _errors(problems: list[self_submitted.FieldProblem]) -> list[dict[str, str]]
     return [{"field": p.field, "message": p.message} for p in problems]
 
 
+@public_page
 @never_cache
 @require_POST
 def submit(request: HttpRequest) -> HttpResponse:
@@ -118,6 +121,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     return JsonResponse(body, status=201)
 
 
+@public_page
 @never_cache
 def status(request: HttpRequest) -> HttpResponse:
     """Open a request with its receipt: what happened to it, how many items platforms removed

@@ -15,6 +15,7 @@ from hotline.audit.actions import record
 from hotline.cases.actions import FiledReport, ReportInput, check_receipt
 from hotline.cases.bulk_intake import file_reports
 from hotline.cases.models import Channel
+from hotline.core.middleware import public_page
 from hotline.intake.forms import OnlineReportForm, ReceiptForm
 
 STATUS_EXPLANATIONS = {
@@ -46,6 +47,7 @@ def _file(data: ReportInput) -> FiledReport:
     raise AssertionError("unreachable")
 
 
+@public_page
 @never_cache
 def report_online(request: HttpRequest) -> HttpResponse:
     form = OnlineReportForm(request.POST or None)
@@ -88,6 +90,7 @@ def report_online(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @never_cache
 def status(request: HttpRequest) -> HttpResponse:
     form = ReceiptForm(request.POST or None)

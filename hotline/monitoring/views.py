@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from hotline.accounts.models import User
 from hotline.accounts.rules import role_required
 from hotline.audit.actions import record
+from hotline.core.middleware import public_page
 from hotline.monitoring import actions, charts, figures, indicators, legal_matrix, regions, report
 from hotline.monitoring import transparency as public
 from hotline.monitoring.exports import csv_response, csv_text, table_csv
@@ -87,6 +88,7 @@ def export(request: HttpRequest, key: str) -> HttpResponse:
 # --- public transparency page ---------------------------------------------------------------
 
 
+@public_page
 def transparency(request: HttpRequest) -> HttpResponse:
     """Aggregated yearly figures for the public; small counts suppressed. No login."""
     years = public.published_years()

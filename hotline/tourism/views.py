@@ -19,6 +19,7 @@ from hotline.accounts.models import User
 from hotline.accounts.rules import rule_required
 from hotline.accounts.throttle import client_fingerprint, hit_rate_limit
 from hotline.audit.actions import record
+from hotline.core.middleware import public_page
 from hotline.routing import actions as routing_actions
 from hotline.routing.legal import (
     DUAL_CRIMINALITY,
@@ -144,6 +145,7 @@ def _report_input(data: dict[str, Any]) -> TravelReportInput:
     )
 
 
+@public_page
 @never_cache
 def report(request: HttpRequest) -> HttpResponse:
     """The public travel-and-tourism report form. Works without JavaScript; stores no IP address."""
@@ -180,6 +182,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def code_members(request: HttpRequest) -> HttpResponse:
     """Public list of The Code's members in good standing."""
     members = queries.members_in_good_standing()

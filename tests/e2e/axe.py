@@ -21,7 +21,11 @@ def _axe_source() -> str:
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Every axe-core violation on the page as it is now, of any impact."""
+    """Every axe-core violation on the page as it is now, of any impact.
+
+    The page's context must have JavaScript enabled: with it off, Chromium fires no timers and
+    ``axe.run`` never settles. For a JavaScript-off visit, check a copy of the page's HTML.
+    """
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     result = page.evaluate(

@@ -149,7 +149,7 @@ def test_form_is_served_in_the_language_the_browser_asks_for() -> None:
     response = Client().get(reverse("intake:report_online"), HTTP_ACCEPT_LANGUAGE="fr")
 
     assert response["Content-Language"] == "fr"
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
 
 
 LONG_HOST = ("a" * 60 + ".") * 5 + "example.test"
