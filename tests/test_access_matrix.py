@@ -127,6 +127,7 @@ MATRIX: dict[str, Row] = {
     "media:clear": Row(staff("alice", "charlie"), kwargs=_media, method="post"),
     "intake:report_online": Row(everyone()),
     "intake:status": Row(everyone()),
+    "intake:privacy": Row(everyone()),
     "admin:index": Row(staff("erin")),
     "api_openapi": Row(everyone()),
     "api_whoami": Row(api(feed=200, company=200)),

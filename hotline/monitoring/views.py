@@ -91,7 +91,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
     """Aggregated yearly figures for the public; small counts suppressed. No login."""
     years = public.published_years()
     form = YearForm(request.GET if "year" in request.GET else None, years=years)
-    year = years[0]
+    year = public.default_year(years)
     status = 200
     if form.is_bound:
         if form.is_valid() and form.cleaned_data.get("year"):
