@@ -108,6 +108,8 @@ class TargetEvidence(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("target evidence")
+        verbose_name_plural = _("target evidence")
         ordering = ["-measured_on", "-pk"]
 
     def __str__(self) -> str:

@@ -37,6 +37,8 @@ class JurisdictionProfile(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("jurisdiction profile")
+        verbose_name_plural = _("jurisdiction profiles")
         ordering = ["country"]
 
     def __str__(self) -> str:
@@ -72,6 +74,8 @@ class PoliceUnit(models.Model):
     handles_travel = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("police unit")
+        verbose_name_plural = _("police units")
         ordering = ["country", "name"]
 
     def __str__(self) -> str:
@@ -95,6 +99,8 @@ class Partner(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("partner hotline")
+        verbose_name_plural = _("partner hotlines")
         ordering = ["organisation__name"]
 
     def __str__(self) -> str:
@@ -117,6 +123,8 @@ class HostingProvider(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("hosting provider")
+        verbose_name_plural = _("hosting providers")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["abuse_email"], name="one_provider_per_abuse_email")
@@ -153,6 +161,8 @@ class RoutingRule(models.Model):
     description = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
@@ -259,6 +269,8 @@ class Referral(models.Model):
     remote_reference = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
