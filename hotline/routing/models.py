@@ -151,6 +151,20 @@ class Destination(models.TextChoices):
     HASHLIST = "hashlist", _("Hash-list entry")
 
 
+# The descriptions of the default rules (migration 0002), shown in the reader's language; an
+# administrator's own description is shown as written.
+DEFAULT_RULE_DESCRIPTIONS = {
+    str(text): text
+    for text in (
+        _("Hosted at home: our police first, then (after any hold) the hosting provider."),
+        _("Hosted in a partner's country: the partner hotline acts there."),
+        _("No partner there: police/INTERPOL channel plus a direct notice."),
+        _("Hosting unknown (CDN, no data): our police; an analyst completes the trace."),
+        _("Where classification and law allow: blocklist and hash list."),
+    )
+}
+
+
 class RoutingRule(models.Model):
     """When ``condition`` holds for an assessed illegal item, refer it to ``destinations``."""
 
@@ -167,6 +181,15 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_condition_display()} → {', '.join(self.destinations)}"
+
+    @property
+    def destination_labels(self) -> list[str]:
+        labels = dict(Destination.choices)
+        return [str(labels.get(d, d)) for d in self.destinations]
+
+    @property
+    def shown_description(self) -> str:
+        return str(DEFAULT_RULE_DESCRIPTIONS.get(self.description, self.description))
 
 
 class ReferralStatus(models.TextChoices):
