@@ -116,7 +116,8 @@ def _walk_menus(page: Any, base: str) -> list[str]:
     assert_accessible(page, "start page")
     for href in links:
         response = page.goto(f"{base}{href}")
-        assert response is not None and response.status == 200, href
+        assert response is not None, href
+        assert response.status == 200, href
         assert_accessible(page, href)
     return links
 
