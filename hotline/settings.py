@@ -27,6 +27,8 @@ PRODUCTION = MODE == "production"
 DEV_SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("HOTLINE_SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("HOTLINE_DEBUG", not PRODUCTION)
+# Django's technical 404/500 pages (URL list, tracebacks) while debugging; off: ours, always.
+DEBUG_ERROR_PAGES = env_bool("HOTLINE_DEBUG_ERROR_PAGES", False)
 ALLOWED_HOSTS = env_list(
     "HOTLINE_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -40,7 +42,14 @@ DEMO = env_bool("HOTLINE_DEMO", False)
 INSTANCE_NAME = env_str("HOTLINE_INSTANCE_NAME", "Hotline")
 INSTANCE_COUNTRY = env_country("HOTLINE_COUNTRY", "FR")
 BASE_URL = env_str("HOTLINE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-EMERGENCY_NUMBER = env_str("HOTLINE_EMERGENCY_NUMBER", "112")
+# The number public pages give; empty: the one of HOTLINE_COUNTRY in core/data/emergency_numbers.json.
+EMERGENCY_NUMBER = env_str("HOTLINE_EMERGENCY_NUMBER", "")
+# Help shown to reporters by concern (intake/help.py); a JSON file replaces or extends them.
+HELP_RESOURCES_FILE = env_str("HOTLINE_HELP_RESOURCES_FILE", "")
+# The footer of every page: a privacy notice (empty: our own /privacy/ page) and a contact.
+PRIVACY_NOTICE_URL = env_str("HOTLINE_PRIVACY_NOTICE_URL", "")
+CONTACT_EMAIL = env_str("HOTLINE_CONTACT_EMAIL", "")
+CONTACT_URL = env_str("HOTLINE_CONTACT_URL", "")
 
 # Intake: public rate limits (per salted, daily-rotating address hash kept only in the cache).
 INTAKE_REPORTS_PER_HOUR = env_int("HOTLINE_INTAKE_REPORTS_PER_HOUR", 10, minimum=1)
@@ -257,6 +266,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hotline.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hotline.core.middleware.OwnErrorPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hotline.core.middleware.SecurityHeadersMiddleware",
 ]

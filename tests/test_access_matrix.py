@@ -159,6 +159,7 @@ MATRIX: dict[str, Row] = {
     "removal:submit": Row(everyone(405)),  # POST only (JSON from the page)
     "removal_staff:list": Row(staff("alice", "charlie")),
     "removal_staff:decide": Row(staff("charlie", status=400), kwargs=_held_request, method="post"),
+    "intake:privacy": Row(everyone()),
     "admin:index": Row(staff("erin")),
     "api_openapi": Row(everyone()),
     "api_whoami": Row(api(feed=200, company=200)),

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from hotline.accounts.models import ApiCredential, Organisation, Role, User, UserRole
+from hotline.accounts.rules import ACCESS_RULE
 
 
 def _admin_has_permission(request: HttpRequest) -> bool:
@@ -43,6 +44,13 @@ def _admin_view(
     return wrapped
 
 
+def _admin_refusal(user: User) -> str | None:
+    """The administration pages' rule, for the menus (``accounts.rules.may_open``)."""
+    if user.is_active and user.has_role(Role.ADMINISTRATOR):
+        return None
+    return "Only administrators can open the administration pages."
+
+
 def _staff_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
     """Django admin's own login form would skip the staff sign-in's throttle and its audit
     event: everyone is sent to the staff sign-in instead."""
@@ -62,6 +70,7 @@ admin.site.has_permission = _admin_has_permission  # type: ignore[method-assign]
 admin.site.admin_view = _admin_view  # type: ignore[method-assign,assignment]
 admin.site.login = _staff_sign_in  # type: ignore[method-assign]
 admin.site.logout = _staff_sign_out  # type: ignore[method-assign,assignment]
+setattr(admin.site, ACCESS_RULE, _admin_refusal)
 
 
 class UserRoleInline(admin.TabularInline):

@@ -45,6 +45,8 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -105,6 +107,8 @@ class UserRole(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
 
     class Meta:
+        verbose_name = _("user role")
+        verbose_name_plural = _("user roles")
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
 
     def __str__(self) -> str:
@@ -118,6 +122,10 @@ class TOTPDevice(models.Model):
     secret = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_counter = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("TOTP device")
+        verbose_name_plural = _("TOTP devices")
 
     def __str__(self) -> str:
         return f"authenticator of {self.user}"
@@ -210,6 +218,8 @@ class ApiCredential(models.Model):
     replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API credential")
+        verbose_name_plural = _("API credentials")
         ordering = ["organisation", "name"]
 
     def __str__(self) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import get_urlconf, resolve, reverse
 
 from hotline.accounts.models import Role, User
 
@@ -38,9 +39,36 @@ def _signed_in_view(refusal: Callable[[User], str | None]) -> Callable[[ViewFunc
                 raise PermissionDenied(reason)
             return view(request, *args, **kwargs)
 
+        # The menus ask the view itself who may open it (``may_open``): one rule, two uses.
+        setattr(wrapped, ACCESS_RULE, refusal)
         return wrapped
 
     return decorator
+
+
+# The attribute on a protected view holding its rule: ``(user) -> reason refused, or None``.
+ACCESS_RULE = "hotline_access_rule"
+
+
+def access_rule(view: Callable[..., Any]) -> Callable[[User], str | None] | None:
+    """The access rule a view was decorated with, or None for a public view. An admin page's
+    rule is its site's (Django wraps admin views only when they are called)."""
+    rule = getattr(view, ACCESS_RULE, None) or getattr(
+        getattr(view, "admin_site", None), ACCESS_RULE, None
+    )
+    return rule if callable(rule) else None
+
+
+def may_open(user: User, url_name: str) -> bool:
+    """Whether ``user`` may open the page named ``url_name`` (a URL without arguments), by
+    the very rule its view enforces, so a menu never links to a page that answers 403."""
+    rule = access_rule(_view_of(url_name, get_urlconf()))
+    return rule is None or rule(user) is None
+
+
+@lru_cache(maxsize=256)
+def _view_of(url_name: str, urlconf: str | None) -> Callable[..., Any]:
+    return resolve(reverse(url_name, urlconf=urlconf), urlconf=urlconf).func
 
 
 def role_required(*roles: str, own_staff_only: bool = True) -> Callable[[ViewFunc], ViewFunc]:

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -138,7 +137,13 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     actions.note_permission_refused(
         user, path=request.path, method=request.method or "", reason=str(exception)
     )
-    return defaults.permission_denied(request, exception)
+    signed_in = isinstance(request.user, User) and request.user.is_authenticated
+    return render(
+        request,
+        "403.html",
+        {"base_template": "staff_base.html" if signed_in else "base.html"},
+        status=403,
+    )
 
 
 # --- machine credentials (administrators) --------------------------------------------------

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
+    verbose_name = _("Operations")
     name = "hotline.core"
     label = "core"
 

@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import Resolver404, get_resolver, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from hotline import languages
+from hotline.core.emergency import home_number
 from hotline.core.outage import SharedOutageLog, close_broken_connections, is_database_outage
 
 # Seconds a client should wait before retrying while the database is away: a PostgreSQL
 # restart or fail-over takes a few seconds to a minute.
 RETRY_AFTER_SECONDS = 30
 _outages = SharedOutageLog("web")
+_log = logging.getLogger("django.request")
 
 
 class SecurityHeadersMiddleware:
@@ -65,7 +70,7 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
                 "core/unavailable.html",
                 {
                     "instance_name": settings.INSTANCE_NAME,
-                    "emergency_number": settings.EMERGENCY_NUMBER,
+                    "emergency_number": home_number(),
                     # Staff (the health page's readers among them) are told the cause.
                     "staff": request.path.startswith("/staff/"),
                 },
@@ -145,3 +150,46 @@ class LanguageMiddleware:
         translation.activate(code)
         request.LANGUAGE_CODE = code
         request.offered_languages = available  # type: ignore[attr-defined]
+
+
+class OwnErrorPagesMiddleware:
+    """Our 404 and 500 pages while ``DEBUG`` is on (``make run``) too: Django's technical pages
+    list every URL pattern and show tracebacks to whoever opens a wrong address.
+
+    Set ``HOTLINE_DEBUG_ERROR_PAGES`` to see Django's pages while debugging. Without ``DEBUG``
+    this does nothing: Django calls ``handler404``/``handler500`` itself. It sits after the
+    authentication middleware (a 404 keeps the staff menu) and before the outage handler's
+    turn (a database outage still answers 503).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def _active(self) -> bool:
+        return bool(settings.DEBUG and not settings.DEBUG_ERROR_PAGES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._active():
+            urlconf = getattr(request, "urlconf", None)
+            try:
+                resolve(request.path_info, urlconf)
+            except Resolver404 as exc:
+                # CommonMiddleware (outside) still turns a missing slash into a redirect.
+                return self._handler(404, urlconf)(request, exception=exc)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not self._active() or is_database_outage(exception):
+            return None
+        urlconf = getattr(request, "urlconf", None)
+        if isinstance(exception, Http404):
+            return self._handler(404, urlconf)(request, exception=exception)
+        if isinstance(exception, (PermissionDenied, SuspiciousOperation, BadRequest)):
+            return None  # Django answers these with our handlers even in DEBUG
+        _log.error("Internal Server Error: %s", request.path, exc_info=exception)
+        return self._handler(500, urlconf)(request)
+
+    @staticmethod
+    def _handler(status: int, urlconf: str | None) -> Callable[..., HttpResponse]:
+        handler: Callable[..., HttpResponse] = get_resolver(urlconf).resolve_error_handler(status)
+        return handler

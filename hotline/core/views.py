@@ -4,9 +4,9 @@ import sys
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
-from django.views import defaults
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -45,7 +45,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if exc is not None and is_database_outage(exc):
         return database_unavailable(request, exc)
-    return defaults.server_error(request)
+    # No request context: the page must render whatever broke (the database, a context
+    # processor); the language is already the reader's.
+    html = loader.render_to_string("500.html", {"instance_name": settings.INSTANCE_NAME})
+    return HttpResponseServerError(html)
+
+
+def error_page_base(request: HttpRequest) -> str:
+    """The layout an error page extends: the staff one (with its menus) for a signed-in user."""
+    user = getattr(request, "user", None)
+    return "staff_base.html" if user is not None and user.is_authenticated else "base.html"
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 handler: our page, with the staff menu for staff; never the list of URLs."""
+    return render(request, "404.html", {"base_template": error_page_base(request)}, status=404)
 
 
 @public_page

@@ -3,9 +3,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FeedsConfig(AppConfig):
+    verbose_name = _("Feeds")
     name = "hotline.feeds"
     label = "feeds"
 

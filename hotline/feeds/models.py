@@ -96,6 +96,8 @@ class Entry(models.Model):
     removal_note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("feed entry")
+        verbose_name_plural = _("feed entries")
         ordering = ["feed_list", "added_serial"]
         constraints = [
             models.UniqueConstraint(
@@ -141,6 +143,8 @@ class Collection(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("TAXII collection")
+        verbose_name_plural = _("TAXII collections")
         ordering = ["alias"]
 
     def __str__(self) -> str:
@@ -159,6 +163,8 @@ class FeedSubscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("feed subscription")
+        verbose_name_plural = _("feed subscriptions")
         constraints = [
             models.UniqueConstraint(
                 fields=["credential", "collection"], name="one_subscription_per_collection"

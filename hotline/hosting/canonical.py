@@ -195,7 +195,10 @@ def canonicalize(raw: str | bytes) -> CanonicalUrl:
     )
 
 
-_HOST_LABEL = re.compile(r"[a-z0-9_-]+\Z")
+# A label starts and ends with a letter, digit or '_' (seen in real hostnames), '-' inside.
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\Z")
+# A top-level domain is never all digits (RFC 3696 §2): "999.1.1.1" is a mistyped address.
+_NUMERIC_LABEL = re.compile(r"[0-9]+\Z")
 
 
 def check_web_address(raw: str) -> CanonicalUrl:
@@ -203,7 +206,8 @@ def check_web_address(raw: str) -> CanonicalUrl:
 
     Stricter than ``canonicalize`` (which reads anything with a host, as feeds and matching
     need): the scheme is http or https (none means http); the host is an IP address or a name
-    with a dot, made of letters, digits, '-' and '_' (internationalised names as punycode),
+    with a dot, made of letters, digits, '-' and '_' (internationalised names as punycode; no
+    label starting or ending with '-', no all-digit top-level domain),
     at most 253 characters with labels of at most 63, as DNS allows; the address is at most
     2048 characters, also once canonicalised, which is what an item stores.
     """
@@ -230,7 +234,11 @@ def check_web_address(raw: str) -> CanonicalUrl:
                 "characters.",
                 code="label_length",
             )
-        if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+        if (
+            len(labels) < 2
+            or not all(_HOST_LABEL.match(label) for label in labels)
+            or _NUMERIC_LABEL.match(labels[-1])
+        ):
             raise InvalidUrl(
                 "The site name must have a dot and only letters, digits and '-', "
                 "as in http://example.test/page.",

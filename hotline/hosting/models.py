@@ -78,6 +78,8 @@ class IpObservation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("IP observation")
+        verbose_name_plural = _("IP observations")
         ordering = ["trace", "position"]
         constraints = [
             models.UniqueConstraint(fields=["trace", "position"], name="hosting_ip_position")

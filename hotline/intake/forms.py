@@ -53,7 +53,14 @@ class AnonymousReporterForm(AccessibleForm):
         label=_("You may contact me about this report"), required=False
     )
     # Honeypot: hidden from people by CSS, labelled for screen readers; bots fill it in.
-    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+    # Out of the tab order too: a hidden field must not take the keyboard focus (axe-core's
+    # aria-hidden-focus), nor be filled in by the browser's autofill.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):

@@ -8,4 +8,5 @@ app_name = "intake"
 urlpatterns = [
     path("online/", views.report_online, name="report_online"),
     path("status/", views.status, name="status"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

@@ -14,9 +14,11 @@ from hotline.accounts.throttle import client_fingerprint, hit_rate_limit
 from hotline.audit.actions import record
 from hotline.cases.actions import FiledReport, ReportInput, check_receipt
 from hotline.cases.bulk_intake import file_reports
-from hotline.cases.models import Channel
+from hotline.cases.models import Channel, Concern, ReportStatus
+from hotline.core.emergency import home_number
 from hotline.core.middleware import public_page
 from hotline.intake.forms import OnlineReportForm, ReceiptForm
+from hotline.intake.help import SEXTORTION_ADVICE, resources_for
 
 STATUS_EXPLANATIONS = {
     "received": gettext_lazy("We have received your report. An analyst will look at it."),
@@ -74,20 +76,29 @@ def report_online(request: HttpRequest) -> HttpResponse:
                     language=get_language() or "",
                 )
             )
+            concern = data["concern"]
             return render(
                 request,
                 "intake/receipt.html",
                 {
                     "report": filed.report,
                     "secret": filed.secret,
-                    "emergency_number": settings.EMERGENCY_NUMBER,
+                    "emergency_number": home_number(),
+                    "help_resources": resources_for(concern),
+                    "sextortion_advice": SEXTORTION_ADVICE if concern == Concern.SEXTORTION else (),
+                    "statuses": _status_meanings(),
                 },
             )
     return render(
         request,
         "intake/report_online.html",
-        {"form": form, "emergency_number": settings.EMERGENCY_NUMBER},
+        {"form": form, "emergency_number": home_number()},
     )
+
+
+def _status_meanings() -> list[tuple[str, str]]:
+    """(status name, what it means) in the order a report goes through them."""
+    return [(str(s.label), str(STATUS_EXPLANATIONS[s.value])) for s in ReportStatus]
 
 
 @public_page
@@ -115,5 +126,19 @@ def status(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "explanation": STATUS_EXPLANATIONS.get(report.status, "") if report else "",
+            "help_resources": resources_for(report.concern) if report else [],
+        },
+    )
+
+
+@public_page
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What this instance keeps about a reporter, and for how long (the settings in force)."""
+    return render(
+        request,
+        "intake/privacy.html",
+        {
+            "contact_days": settings.RETENTION_CONTACT_DAYS,
+            "report_days": settings.RETENTION_REPORT_DAYS,
         },
     )

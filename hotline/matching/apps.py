@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MatchingConfig(AppConfig):
@@ -9,5 +10,6 @@ class MatchingConfig(AppConfig):
     expired media is purged by the retention run (hotline.monitoring.retention), which knows
     the items a referral or police hold still needs."""
 
+    verbose_name = _("Hash matching")
     name = "hotline.matching"
     label = "matching"

@@ -42,6 +42,8 @@ class HashList(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("hash list")
+        verbose_name_plural = _("hash lists")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -73,6 +75,8 @@ class HashEntry(models.Model):
     first_seen = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("hash entry")
+        verbose_name_plural = _("hash entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["hash_list", "algorithm", "value"], name="matching_entry_unique_in_list"

@@ -19,7 +19,9 @@ from hotline.monitoring.models import (
     ChangeVia,
     Comparison,
     LegalFactChange,
+    NarrativeSection,
     NationalTarget,
+    ReportNarrative,
     TargetEvidence,
 )
 from hotline.routing import legal
@@ -274,3 +276,46 @@ def record_target_evidence(
         detail={"value": str(value), "measured_on": measured_on.isoformat()},
     )
     return entry
+
+
+NARRATIVE_MAX_LENGTH = 10_000
+
+
+@transaction.atomic
+def save_report_narrative(
+    year: int, texts: dict[str, str], *, acting_user: User | None
+) -> list[str]:
+    """Store the hotline's own sections of ``year``'s annual report; returns the sections that
+    changed (audited with their length, not their text: the report itself shows it)."""
+    known = {section.value for section in NarrativeSection}
+    unknown = sorted(set(texts) - known)
+    if unknown:
+        raise ValueError(f"unknown report section(s): {', '.join(unknown)}")
+    existing = {
+        n.section: n
+        for n in ReportNarrative.objects.select_for_update().filter(year=year, section__in=texts)
+    }
+    changed: dict[str, int] = {}
+    now = timezone.now()
+    for section, raw in texts.items():
+        text = raw.replace("\r\n", "\n").strip()
+        if len(text) > NARRATIVE_MAX_LENGTH:
+            raise ValueError(f"section {section} is longer than {NARRATIVE_MAX_LENGTH} characters")
+        current = existing.get(section)
+        if (current.text if current else "") == text:
+            continue
+        if current is None:
+            ReportNarrative.objects.create(
+                year=year, section=section, text=text, updated_by=acting_user, updated_at=now
+            )
+        else:
+            current.text, current.updated_by, current.updated_at = text, acting_user, now
+            current.save(update_fields=["text", "updated_by", "updated_at"])
+        changed[section] = len(text)
+    if changed:
+        record(
+            "monitoring.report_narrative",
+            actor=acting_user,
+            detail={"year": year, "sections": changed},
+        )
+    return list(changed)

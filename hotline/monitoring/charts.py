@@ -85,8 +85,44 @@ def _whole(chart: Chart) -> bool:
     return chart.unit == "" and all(float(v).is_integer() for s in chart.series for v in s.values)
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# DejaVu Sans' average advance is about 0.6 em; labels are laid out with this estimate and
+# ``tests/monitoring/test_charts.py`` checks every text stays inside the drawing with it.
+CHAR_EM = 0.62
+# The drawing is 640 units wide and printed about 178 mm wide on A4 (1 unit ≈ 0.28 mm): 11
+# units is 8.7 pt, the smallest size used for any text.
+SMALL, NORMAL = 11, 12
+LINE = 1.25  # line height, in em
+
+
+def text_width(text: str, size: float) -> float:
+    """The estimated width of ``text`` at ``size`` (drawing units)."""
+    return len(text) * size * CHAR_EM
+
+
+def wrap(text: str, width: float, size: float) -> list[str]:
+    """``text`` in lines no wider than ``width``: whole words where they fit, a word longer
+    than a line split across lines; never shortened, so no label is ever cut."""
+    limit = max(1, int(width / (size * CHAR_EM)))
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        while len(word) > limit:
+            if current:
+                lines.append(current)
+                current = ""
+            # Break a long word after a hyphen where one fits ("2025-" / "01"), else anywhere.
+            cut = word.rfind("-", 0, limit) + 1 or limit
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current or not lines:
+        lines.append(current)
+    return lines
 
 
 def _slug(key: str) -> str:
@@ -96,16 +132,21 @@ def _slug(key: str) -> str:
 def _text(
     x: float,
     y: float,
-    content: str,
+    content: str | list[str],
     *,
     anchor: str = "start",
-    size: int = 12,
+    size: int = NORMAL,
     weight: str = "normal",
     fill: str = INK,
 ) -> str:
+    """A text at (x, y), its first baseline at y; a list is drawn as lines below each other."""
+    lines = [content] if isinstance(content, str) else content
+    body = escape(lines[0]) + "".join(
+        f'<tspan x="{x:.1f}" dy="{size * LINE:.1f}">{escape(line)}</tspan>' for line in lines[1:]
+    )
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-family="{FONT}" '
-        f'font-size="{size}" font-weight="{weight}" fill="{fill}">{escape(content)}</text>'
+        f'font-size="{size}" font-weight="{weight}" fill="{fill}">{body}</text>'
     )
 
 
@@ -132,17 +173,18 @@ def _legend(series: Sequence[Series], y: float) -> tuple[list[str], float]:
     parts: list[str] = []
     x = 10.0
     for index, s in enumerate(series):
-        label = _clip(s.label, 30)
-        width = 24 + 7 * len(label)
-        if x + width > WIDTH - 10:
+        lines = wrap(s.label, WIDTH - 46, SMALL)
+        width = 26 + max(text_width(line, SMALL) for line in lines)
+        if x + width > WIDTH - 10 and x > 10:
             x = 10.0
-            y += 18
+            y += 20
         parts.append(
             f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{PALETTE[index % len(PALETTE)]}"/>'
         )
-        parts.append(_text(x + 16, y, label, size=11))
+        parts.append(_text(x + 16, y, lines, size=SMALL))
+        y += SMALL * LINE * (len(lines) - 1)
         x += width
-    return parts, y + 18
+    return parts, y + 20
 
 
 def render(chart: Chart) -> SafeString:
@@ -154,13 +196,16 @@ def render(chart: Chart) -> SafeString:
 
 
 def _vertical_frame(
-    chart: Chart, left: float, right: float, top: float, plot_height: float
+    chart: Chart, left: float, right: float, top: float, plot_height: float, label_lines: int = 1
 ) -> tuple[list[str], list[str], float, float]:
     """The frame bar and line charts share: the opened SVG, the legend (when several series),
     the value axis with its grid; returns (parts, legend parts, pixels per unit, baseline y)."""
     many = len(chart.series) > 1
+    labels = SMALL * LINE * label_lines
     legend_parts, legend_bottom = (
-        _legend(chart.series, top + plot_height + 52) if many else ([], top + plot_height + 40)
+        _legend(chart.series, top + plot_height + 36 + labels)
+        if many
+        else ([], top + plot_height + 24 + labels)
     )
     parts = _open(chart, legend_bottom + 4)
     maximum = max(max(s.values, default=0) for s in chart.series)
@@ -174,17 +219,21 @@ def _vertical_frame(
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(_text(left - 6, y + 4, format_value(tick, chart.unit), anchor="end", size=10))
+        parts.append(
+            _text(left - 6, y + 4, format_value(tick, chart.unit), anchor="end", size=SMALL)
+        )
     return parts, legend_parts, scale, base
 
 
 def _bar(chart: Chart) -> list[str]:
     """Vertical bars, one group per category, one bar per series in the group."""
-    left, right, top, plot_height = 56.0, 10.0, 20.0, 200.0
-    parts, legend_parts, scale, base = _vertical_frame(chart, left, right, top, plot_height)
+    left, right, top, plot_height = 64.0, 10.0, 20.0, 200.0
     slot = (WIDTH - left - right) / len(chart.categories)
+    label_lines = [wrap(category, slot - 4, SMALL) for category in chart.categories]
+    parts, legend_parts, scale, base = _vertical_frame(
+        chart, left, right, top, plot_height, max(len(lines) for lines in label_lines)
+    )
     bar = min(48.0, slot * 0.8 / len(chart.series))
-    label_limit = max(4, int(slot / 6.5))
     for c_index, category in enumerate(chart.categories):
         group_x = left + c_index * slot + (slot - bar * len(chart.series)) / 2
         for s_index, s in enumerate(chart.series):
@@ -196,23 +245,18 @@ def _bar(chart: Chart) -> list[str]:
                 f'fill="{PALETTE[s_index % len(PALETTE)]}"><title>{escape(category)}, {escape(s.label)}: '
                 f"{escape(format_value(value, chart.unit))}</title></rect>"
             )
-            if slot >= 26 or len(chart.categories) <= 12:
+            shown = format_value(value, chart.unit)
+            if text_width(shown, SMALL) <= max(bar, slot / len(chart.series)):
                 parts.append(
-                    _text(
-                        x + (bar - 2) / 2,
-                        base - height - 4,
-                        format_value(value, chart.unit),
-                        anchor="middle",
-                        size=10,
-                    )
+                    _text(x + (bar - 2) / 2, base - height - 4, shown, anchor="middle", size=SMALL)
                 )
         parts.append(
             _text(
                 left + c_index * slot + slot / 2,
                 base + 16,
-                _clip(category, label_limit),
+                label_lines[c_index],
                 anchor="middle",
-                size=10,
+                size=SMALL,
             )
         )
     parts.append(
@@ -232,32 +276,53 @@ def _reference(chart: Chart, left: float, right: float, base: float, scale: floa
     return [
         f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="#D55E00" stroke-width="2" stroke-dasharray="6 4"/>',
         _text(
-            WIDTH - right - 2, y - 4, label, anchor="end", size=11, weight="bold", fill="#8a3300"
+            WIDTH - right - 2, y - 4, label, anchor="end", size=SMALL, weight="bold", fill="#8a3300"
         ),
     ]
 
 
+def _rows(
+    categories: Sequence[str], label_width: float, minimum: float
+) -> list[tuple[float, float, list[str]]]:
+    """(top y, row height, label lines) of each row: a long name takes more lines, not less text."""
+    rows = []
+    y = 10.0
+    for category in categories:
+        lines = wrap(category, label_width - 14, NORMAL)
+        height = max(minimum, NORMAL * LINE * len(lines) + 10)
+        rows.append((y, height, lines))
+        y += height
+    return rows
+
+
+def _label_y(y: float, height: float, lines: list[str]) -> float:
+    """The first baseline that centres ``lines`` in a row."""
+    block = NORMAL * LINE * (len(lines) - 1)
+    return y + height / 2 - block / 2 + NORMAL * 0.35
+
+
 def _hbar(chart: Chart) -> list[str]:
     """Horizontal bars (long category names: countries, providers), one series."""
-    label_width, right, top, row = 210.0, 70.0, 10.0, 24.0
+    label_width, right = 210.0, 80.0
     values = chart.series[0].values
-    height = top + row * len(chart.categories) + 10
+    rows = _rows(chart.categories, label_width, 24.0)
+    height = rows[-1][0] + rows[-1][1] + 10
     parts = _open(chart, height)
     maximum = max(max(values, default=0), chart.reference or 0)
     scale = (WIDTH - label_width - right) / (maximum or 1)
-    for index, category in enumerate(chart.categories):
-        y = top + index * row
+    for index, (category, (y, row, lines)) in enumerate(zip(chart.categories, rows, strict=True)):
         value = values[index]
-        parts.append(_text(label_width - 8, y + 16, _clip(category, 30), anchor="end", size=12))
+        middle = y + row / 2
+        parts.append(_text(label_width - 8, _label_y(y, row, lines), lines, anchor="end"))
         parts.append(
-            f'<rect x="{label_width}" y="{y + 3:.1f}" width="{value * scale:.1f}" height="{row - 6:.1f}" '
+            f'<rect x="{label_width}" y="{middle - 9:.1f}" width="{value * scale:.1f}" height="18" '
             f'fill="{PALETTE[0]}"><title>{escape(category)}: {escape(format_value(value, chart.unit))}</title></rect>'
         )
         parts.append(
-            _text(label_width + value * scale + 6, y + 16, format_value(value, chart.unit), size=12)
+            _text(label_width + value * scale + 6, middle + 4, format_value(value, chart.unit))
         )
     parts.append(
-        f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{height - 10:.1f}" stroke="{INK}" stroke-width="1"/>'
+        f'<line x1="{label_width}" y1="10" x2="{label_width}" y2="{height - 10:.1f}" stroke="{INK}" stroke-width="1"/>'
     )
     parts.append("</svg>")
     return parts
@@ -265,61 +330,75 @@ def _hbar(chart: Chart) -> list[str]:
 
 def _stacked(chart: Chart) -> list[str]:
     """Horizontal stacked bars: each category's total split by series (e.g. referral status)."""
-    label_width, right, top, row = 170.0, 60.0, 10.0, 26.0
-    legend_parts, legend_bottom = _legend(chart.series, top + row * len(chart.categories) + 24)
+    label_width, right = 170.0, 70.0
+    rows = _rows(chart.categories, label_width, 26.0)
+    legend_parts, legend_bottom = _legend(chart.series, rows[-1][0] + rows[-1][1] + 24)
     parts = _open(chart, legend_bottom + 4)
     totals = [sum(s.values[i] for s in chart.series) for i in range(len(chart.categories))]
     scale = (WIDTH - label_width - right) / (max(totals) or 1)
-    for index, category in enumerate(chart.categories):
-        y = top + index * row
+    for index, (category, (y, row, lines)) in enumerate(zip(chart.categories, rows, strict=True)):
         x = label_width
-        parts.append(_text(label_width - 8, y + 17, _clip(category, 24), anchor="end", size=12))
+        middle = y + row / 2
+        parts.append(_text(label_width - 8, _label_y(y, row, lines), lines, anchor="end"))
         for s_index, s in enumerate(chart.series):
             value = s.values[index]
             if not value:
                 continue
             width = value * scale
             parts.append(
-                f'<rect x="{x:.1f}" y="{y + 3:.1f}" width="{width:.1f}" height="{row - 6:.1f}" '
+                f'<rect x="{x:.1f}" y="{middle - 10:.1f}" width="{width:.1f}" height="20" '
                 f'fill="{PALETTE[s_index % len(PALETTE)]}" stroke="#ffffff" stroke-width="1">'
                 f"<title>{escape(category)}, {escape(s.label)}: {escape(format_value(value, chart.unit))}</title></rect>"
             )
-            if width >= 22:
+            shown = format_value(value)
+            if text_width(shown, SMALL) + 6 <= width:
                 parts.append(
                     _text(
                         x + width / 2,
-                        y + 17,
-                        format_value(value),
+                        middle + 4,
+                        shown,
                         anchor="middle",
-                        size=10,
+                        size=SMALL,
                         fill="#ffffff" if s_index in (0, 5, 7) else INK,
                     )
                 )
             x += width
         parts.append(
-            _text(x + 6, y + 17, format_value(totals[index], chart.unit), size=12, weight="bold")
+            _text(x + 6, middle + 4, format_value(totals[index], chart.unit), weight="bold")
         )
     parts.extend(legend_parts)
     parts.append("</svg>")
     return parts
 
 
+def _inside(x: float, lines: list[str], size: float) -> tuple[float, str]:
+    """Where to anchor a label centred on ``x`` so that it stays inside the drawing."""
+    half = max(text_width(line, size) for line in lines) / 2
+    if x + half > WIDTH - 2:
+        return WIDTH - 2, "end"
+    if x - half < 2:
+        return 2, "start"
+    return x, "middle"
+
+
 def _line(chart: Chart) -> list[str]:
     """Lines over ordered categories (months), one per series, every point labelled."""
-    left, right, top, plot_height = 56.0, 36.0, 20.0, 200.0
-    parts, legend_parts, scale, base = _vertical_frame(chart, left, right, top, plot_height)
+    left, right, top, plot_height = 64.0, 36.0, 20.0, 200.0
     count = len(chart.categories)
     step = (WIDTH - left - right - 20) / max(count - 1, 1)
     every = max(1, math.ceil(count / 12))
+    label_lines = [wrap(category, step * every - 4, SMALL) for category in chart.categories]
+    parts, legend_parts, scale, base = _vertical_frame(
+        chart, left, right, top, plot_height, max(len(lines) for lines in label_lines)
+    )
 
     def x_of(index: int) -> float:
         return left + 10 + index * step
 
-    for index, category in enumerate(chart.categories):
+    for index in range(len(chart.categories)):
         if index % every == 0:
-            parts.append(
-                _text(x_of(index), base + 16, _clip(category, 10), anchor="middle", size=10)
-            )
+            x, anchor = _inside(x_of(index), label_lines[index], SMALL)
+            parts.append(_text(x, base + 16, label_lines[index], anchor=anchor, size=SMALL))
     for s_index, s in enumerate(chart.series):
         colour = PALETTE[s_index % len(PALETTE)]
         points = " ".join(f"{x_of(i):.1f},{base - v * scale:.1f}" for i, v in enumerate(s.values))
@@ -338,7 +417,7 @@ def _line(chart: Chart) -> list[str]:
                         base - v * scale - 8,
                         format_value(v, chart.unit),
                         anchor="middle",
-                        size=10,
+                        size=SMALL,
                     )
                 )
     parts.append(

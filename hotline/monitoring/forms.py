@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotline.monitoring import legal_matrix
+from hotline.monitoring.actions import NARRATIVE_MAX_LENGTH
 from hotline.monitoring.indicators import INDICATORS, MANUAL, indicator_choices
 from hotline.monitoring.legal_matrix import YES_NO, Criterion
-from hotline.monitoring.models import Comparison
+from hotline.monitoring.models import Comparison, NarrativeSection
 from hotline.monitoring.periods import Period
 
 EARLIEST = date(2000, 1, 1)
@@ -218,3 +219,30 @@ class YearForm(forms.Form):
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
+
+
+class NarrativeForm(forms.Form):
+    """The hotline's own sections of one annual report; blank lines separate paragraphs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for section in NarrativeSection:
+            self.fields[section.value] = forms.CharField(
+                label=section.label,
+                required=False,
+                max_length=NARRATIVE_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                help_text=NARRATIVE_HELP[section],
+            )
+
+
+NARRATIVE_HELP = {
+    NarrativeSection.FOREWORD: _("Opens the report: who you are and what this year meant."),
+    NarrativeSection.YEAR_IN_BRIEF: _(
+        "What stood out: trends, cases you may speak of, changes in how you work."
+    ),
+    NarrativeSection.PARTNERS: _(
+        "Police, industry, partner hotlines, NGOs: what you did together."
+    ),
+    NarrativeSection.OUTLOOK: _("Plans and needs for next year."),
+}

@@ -108,7 +108,45 @@ class TargetEvidence(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("target evidence")
+        verbose_name_plural = _("target evidence")
         ordering = ["-measured_on", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.target_id}: {self.value} on {self.measured_on}"
+
+
+class NarrativeSection(models.TextChoices):
+    """The annual report's sections written by the hotline itself, in the report's order."""
+
+    FOREWORD = "foreword", _("Foreword")
+    YEAR_IN_BRIEF = "year_in_brief", _("The year in brief")
+    PARTNERS = "partners", _("Working with others")
+    OUTLOOK = "outlook", _("Looking ahead")
+
+
+class ReportNarrative(models.Model):
+    """One section of one year's annual report, in the hotline's own words."""
+
+    year = models.PositiveIntegerField(_("year"))
+    section = models.CharField(_("section"), max_length=20, choices=NarrativeSection.choices)
+    text = models.TextField(_("text"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report narrative")
+        verbose_name_plural = _("report narratives")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "section"], name="one_narrative_per_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.section}"

@@ -4,6 +4,8 @@ as PDF (WeasyPrint draws the very SVG charts the page shows; it fetches nothing)
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from hotline.monitoring import figures, indicators, legal_matrix, queries
-from hotline.monitoring.models import NationalTarget
+from hotline.monitoring.models import NarrativeSection, NationalTarget, ReportNarrative
 from hotline.monitoring.periods import Period
 
 STATIC = Path(__file__).resolve().parent / "static" / "monitoring"
@@ -23,6 +25,35 @@ PRINT_CSS = STATIC / "report-print.css"
 def report_years() -> list[int]:
     this_year = timezone.localdate().year
     return list(range(this_year, this_year - 10, -1))
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """One of the hotline's own sections, as the report shows it."""
+
+    key: str
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+def narrative_texts(year: int) -> dict[str, str]:
+    """The saved text of each of ``year``'s own sections (missing ones absent)."""
+    return dict(ReportNarrative.objects.filter(year=year).values_list("section", "text"))
+
+
+def narratives(year: int) -> dict[str, Narrative]:
+    """Every own section of ``year``, by key, its text split into paragraphs at blank lines."""
+    texts = narrative_texts(year)
+    return {
+        section.value: Narrative(
+            key=section.value,
+            title=str(section.label),
+            paragraphs=tuple(
+                p.strip() for p in re.split(r"\n\s*\n", texts.get(section.value, "")) if p.strip()
+            ),
+        )
+        for section in NarrativeSection
+    }
 
 
 def annual_context(year: int, now: datetime | None = None) -> dict[str, Any]:
@@ -55,6 +86,7 @@ def annual_context(year: int, now: datetime | None = None) -> dict[str, Any]:
         "sections": figures.build_sections(period, now),
         "targets": targets,
         "law": legal_matrix.country_law(home) if home else None,
+        "narrative": narratives(year),
     }
 
 
@@ -90,7 +122,9 @@ def render_pdf(context: dict[str, Any]) -> bytes:
     fetcher = URLFetcher(allowed_protocols=("data",))
     stylesheet = CSS(string=PRINT_CSS.read_text(encoding="utf-8"), url_fetcher=fetcher)
     document = HTML(string=html, url_fetcher=fetcher, base_url=None)
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet])
+    # PDF/UA-1: tagged structure (headings, tables, figures with their alternative text),
+    # document language and title, so that screen readers read the PDF as they read the page.
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1")
     return pdf
 
 

@@ -11,6 +11,8 @@ LEGAL_READERS = (Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR
 LEGAL_EDITORS = (Role.ADMINISTRATOR,)
 # Supervisors keep the targets' evidence current; administrators may too.
 TARGET_EDITORS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+# The annual report's own words (foreword, outlook...): the people who publish it.
+REPORT_EDITORS = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 
 
 def can_edit_legal_matrix(user: User) -> bool:
@@ -23,3 +25,7 @@ def can_edit_targets(user: User) -> bool:
 
 def can_read_statistics(user: User) -> bool:
     return user.has_role(*STATISTICS_READERS)
+
+
+def can_edit_report(user: User) -> bool:
+    return user.has_role(*REPORT_EDITORS)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.cases.models import Report
 from hotline.monitoring import queries
 from hotline.monitoring.periods import Period
 from hotline.monitoring.queries import Count
@@ -81,8 +82,28 @@ def latest_published_year(today: date | None = None) -> int:
     return (today or timezone.localdate()).year - 1
 
 
-def published_years() -> list[int]:
-    return list(range(latest_published_year(), FIRST_YEAR - 1, -1))
+def years_with_reports() -> list[int]:
+    """Every calendar year in which at least one report was received, newest first."""
+    return sorted(
+        {moment.year for moment in Report.objects.datetimes("received_at", "year")},
+        reverse=True,
+    )
+
+
+def published_years(today: date | None = None) -> list[int]:
+    """The complete years the page may show, newest first: from the first year with a report
+    (never back to years before the instance existed) to the last complete one."""
+    latest = latest_published_year(today)
+    with_data = years_with_reports()
+    first = max(min(with_data, default=latest), FIRST_YEAR)
+    return list(range(latest, min(first, latest) - 1, -1))
+
+
+def default_year(years: list[int]) -> int:
+    """The year the page opens on: the last complete year that has reports (not a year of
+    zeros), else the last complete year."""
+    with_data = set(years_with_reports())
+    return next((year for year in years if year in with_data), years[0])
 
 
 @dataclass(frozen=True)

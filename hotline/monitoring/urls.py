@@ -28,4 +28,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("report/", views.report_index, name="report_index"),
     path("report/<int:year>/", views.annual_report, name="report"),
     path("report/<int:year>/pdf/", views.annual_report_pdf, name="report_pdf"),
+    path("report/<int:year>/narrative/", views.report_narrative, name="report_narrative"),
 ]

@@ -22,6 +22,7 @@ from hotline.monitoring.forms import (
     EvidenceForm,
     LegalFactForm,
     LegalImportForm,
+    NarrativeForm,
     PeriodForm,
     TargetForm,
     YearForm,
@@ -31,9 +32,11 @@ from hotline.monitoring.periods import Period
 from hotline.monitoring.rules import (
     LEGAL_EDITORS,
     LEGAL_READERS,
+    REPORT_EDITORS,
     STATISTICS_READERS,
     TARGET_EDITORS,
     can_edit_legal_matrix,
+    can_edit_report,
     can_edit_targets,
 )
 
@@ -93,7 +96,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
     """Aggregated yearly figures for the public; small counts suppressed. No login."""
     years = public.published_years()
     form = YearForm(request.GET if "year" in request.GET else None, years=years)
-    year = years[0]
+    year = public.default_year(years)
     status = 200
     if form.is_bound:
         if form.is_valid() and form.cleaned_data.get("year"):
@@ -434,7 +437,30 @@ def _year_or_404(year: int) -> int:
 @role_required(*STATISTICS_READERS)
 def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     context = report.annual_context(_year_or_404(year))
+    context["can_edit"] = can_edit_report(_user(request))
     return render(request, "monitoring/report.html", context)
+
+
+@role_required(*REPORT_EDITORS)
+def report_narrative(request: HttpRequest, year: int) -> HttpResponse:
+    """The hotline's own sections of the annual report (foreword, outlook...), by its staff."""
+    _year_or_404(year)
+    saved = report.narrative_texts(year)
+    form = NarrativeForm(request.POST or None, initial=saved)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = actions.save_report_narrative(
+                year, form.cleaned_data, acting_user=_user(request)
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if changed:
+                messages.success(request, _("The report's texts are saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("monitoring:report", year=year)
+    return render(request, "monitoring/report_narrative.html", {"form": form, "year": year})
 
 
 @role_required(*STATISTICS_READERS)

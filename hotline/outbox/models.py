@@ -57,6 +57,8 @@ class OutboxMessage(models.Model):
     related_id = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
         ordering = ["created_at"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),

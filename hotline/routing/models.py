@@ -38,6 +38,8 @@ class JurisdictionProfile(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("jurisdiction profile")
+        verbose_name_plural = _("jurisdiction profiles")
         ordering = ["country"]
 
     def __str__(self) -> str:
@@ -73,6 +75,8 @@ class PoliceUnit(models.Model):
     handles_travel = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("police unit")
+        verbose_name_plural = _("police units")
         ordering = ["country", "name"]
 
     def __str__(self) -> str:
@@ -101,6 +105,8 @@ class Partner(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("partner hotline")
+        verbose_name_plural = _("partner hotlines")
         ordering = ["organisation__name"]
 
     def __str__(self) -> str:
@@ -130,6 +136,8 @@ class HostingProvider(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("hosting provider")
+        verbose_name_plural = _("hosting providers")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["abuse_email"], name="one_provider_per_abuse_email")
@@ -156,6 +164,20 @@ class Destination(models.TextChoices):
     HASHLIST = "hashlist", _("Hash-list entry")
 
 
+# The descriptions of the default rules (migration 0002), shown in the reader's language; an
+# administrator's own description is shown as written.
+DEFAULT_RULE_DESCRIPTIONS = {
+    str(text): text
+    for text in (
+        _("Hosted at home: our police first, then (after any hold) the hosting provider."),
+        _("Hosted in a partner's country: the partner hotline acts there."),
+        _("No partner there: police/INTERPOL channel plus a direct notice."),
+        _("Hosting unknown (CDN, no data): our police; an analyst completes the trace."),
+        _("Where classification and law allow: blocklist and hash list."),
+    )
+}
+
+
 class RoutingRule(models.Model):
     """When ``condition`` holds for an assessed illegal item, refer it to ``destinations``."""
 
@@ -166,10 +188,21 @@ class RoutingRule(models.Model):
     description = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_condition_display()} → {', '.join(self.destinations)}"
+
+    @property
+    def destination_labels(self) -> list[str]:
+        labels = dict(Destination.choices)
+        return [str(labels.get(d, d)) for d in self.destinations]
+
+    @property
+    def shown_description(self) -> str:
+        return str(DEFAULT_RULE_DESCRIPTIONS.get(self.description, self.description))
 
 
 class ReferralStatus(models.TextChoices):
@@ -272,6 +305,8 @@ class Referral(models.Model):
     remote_reference = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(

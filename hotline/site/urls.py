@@ -42,3 +42,5 @@ urlpatterns = [
 handler500 = "hotline.core.views.server_error"
 # Every refusal is a security event in the audit log (see accounts.views).
 handler403 = "hotline.accounts.views.permission_denied"
+# Our page, with the staff menu for staff; in DEBUG too (core.middleware.OwnErrorPagesMiddleware).
+handler404 = "hotline.core.views.page_not_found"

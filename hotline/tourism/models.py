@@ -119,6 +119,10 @@ class PartnerTravelContact(models.Model):
     )
     email = models.EmailField()
 
+    class Meta:
+        verbose_name = _("partner's travel contact")
+        verbose_name_plural = _("partners' travel contacts")
+
     def __str__(self) -> str:
         return f"{self.partner}: {self.email}"
 

@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Role, User
 from hotline.cases.models import Concern
+from hotline.core import emergency
 from hotline.routing.models import (
     FINAL,
     Ground,
@@ -142,7 +144,7 @@ def link_suggestions(travel: TravelReport, *, limit: int = 10) -> list[LinkSugge
 
     Only suggestions: similar names are not the same person, so nothing is linked here.
     """
-    linked = {other.pk for _, other in linked_cases(travel)}
+    linked = {other.pk for _link, other in linked_cases(travel)}
     candidates = (
         TravelReport.objects.exclude(pk=travel.pk)
         .exclude(pk__in=linked)
@@ -324,25 +326,72 @@ def code_counts(today: date | None = None) -> dict[str, int]:
 # --- emergency numbers ----------------------------------------------------------------------
 
 
-def default_emergency_number() -> str:
-    return settings.EMERGENCY_NUMBER
+@dataclass(frozen=True)
+class CountryEmergency:
+    """What the public pages say to call in ``country``; ``call_first`` "" means unknown."""
+
+    country: str
+    name: str
+    call_first: str
+    numbers: tuple[emergency.ServiceNumber, ...]
+    source_title: str
+    source_url: str
+    checked: date | None
+
+    @property
+    def known(self) -> bool:
+        return bool(self.call_first)
+
+
+def _profile_numbers() -> dict[str, str]:
+    return dict(
+        JurisdictionProfile.objects.exclude(emergency_number="").values_list(
+            "country", "emergency_number"
+        )
+    )
+
+
+def _emergency(country: str, override: str | None) -> CountryEmergency:
+    entry = emergency.for_country(country)
+    if override:
+        others = tuple(n for n in entry.numbers if n.number != override) if entry else ()
+        return CountryEmergency(
+            country=country,
+            name=country_name(country),
+            call_first=override,
+            numbers=(emergency.ServiceNumber("general", override), *others),
+            source_title=str(_("Set by this hotline's administrator")),
+            source_url="",
+            checked=None,
+        )
+    if entry:
+        return CountryEmergency(
+            country=country,
+            name=country_name(country),
+            call_first=entry.call_first,
+            numbers=entry.numbers,
+            source_title=entry.source_title,
+            source_url=entry.source_url,
+            checked=entry.checked,
+        )
+    return CountryEmergency(country, country_name(country), "", (), "", "", None)
+
+
+def emergency_for(country: str) -> CountryEmergency:
+    """The numbers of ``country``: its jurisdiction profile's number when an administrator set
+    one, else the shipped dataset's; unknown (never a guess such as 112) otherwise."""
+    code = country.upper()
+    return _emergency(code, _profile_numbers().get(code))
 
 
 def emergency_number_for(country: str) -> str:
-    """The local emergency number of ``country``, else the instance's default (112)."""
-    number = (
-        JurisdictionProfile.objects.filter(country=country.upper())
-        .exclude(emergency_number="")
-        .values_list("emergency_number", flat=True)
-        .first()
-    )
-    return number or default_emergency_number()
+    """The number to call first in ``country``, or "" when it is not known."""
+    return emergency_for(country).call_first
 
 
-def emergency_numbers() -> list[tuple[str, str, str]]:
-    """(code, name in the reader's language, number) of every country whose number is known."""
-    rows = JurisdictionProfile.objects.exclude(emergency_number="").values_list(
-        "country", "emergency_number"
-    )
-    named = [(code, country_name(code), number) for code, number in rows]
-    return sorted(named, key=lambda row: row[1].casefold())
+def emergency_numbers() -> list[CountryEmergency]:
+    """Every country whose number is known, by name in the reader's language."""
+    overrides = _profile_numbers()
+    codes = set(emergency.dataset()) | set(overrides)
+    rows = [_emergency(code, overrides.get(code)) for code in codes]
+    return sorted(rows, key=lambda row: row.name.casefold())

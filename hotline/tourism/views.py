@@ -168,7 +168,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     "report": filed.report,
                     "secret": filed.secret,
                     "country_name": country_name(country),
-                    "emergency_number": queries.emergency_number_for(country),
+                    "emergency": queries.emergency_for(country),
                 },
             )
     return render(
@@ -177,7 +177,6 @@ def report(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "emergency_numbers": queries.emergency_numbers(),
-            "emergency_number": queries.default_emergency_number(),
         },
     )
 
@@ -335,7 +334,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "company_suggestions": queries.company_suggestions(travel),
             "notices": travel.company_notices.select_related("company"),
             "forms": forms,
-            "emergency_number": queries.emergency_number_for(travel.country),
+            "emergency": queries.emergency_for(travel.country),
         },
     )
 

@@ -73,6 +73,7 @@ def test_administrator_issues_a_feed_token_that_pulls_the_rpz(live_server: Any) 
         page.click("#main-form button[type=submit]")
         page.fill("#id_code", pyotp.TOTP(secret).now())
         page.click("#main-form button[type=submit]")
+        page.click("nav.staff-nav details[data-menu=admin] > summary")  # menus are <details>
         page.click("nav.staff-nav >> text=API credentials")
         page.click("#issue-credential")
         page.select_option("#id_organisation", label="Resolver ISP (FR)")

@@ -162,6 +162,36 @@ LONG_HOST = ("a" * 60 + ".") * 5 + "example.test"
         ("not a url", "Line 1 has no site name with a dot, such as example.com/page: not a url"),
         ("example", "Line 1 has no site name with a dot, such as example.com/page: example"),
         (
+            "http://localhost/",
+            "Line 1 has no site name with a dot, such as example.com/page: http://localhost/",
+        ),
+        (
+            "http://exa mple.test/",
+            "Line 1 has no site name with a dot, such as example.com/page: http://exa mple.test/",
+        ),
+        # Not an IP address (999 > 255) and no top-level domain is all digits.
+        (
+            "http://999.1.1.1/",
+            "Line 1 has no site name with a dot, such as example.com/page: http://999.1.1.1/",
+        ),
+        (
+            "http://example.123/",
+            "Line 1 has no site name with a dot, such as example.com/page: http://example.123/",
+        ),
+        (
+            "http://-bad.example.test/",
+            "Line 1 has no site name with a dot, such as example.com/page: "
+            "http://-bad.example.test/",
+        ),
+        (
+            "http://bad-.example.test/",
+            "Line 1 has no site name with a dot, such as example.com/page: "
+            "http://bad-.example.test/",
+        ),
+        ("javascript:alert(1)", "Line 1 is not a web address: javascript:alert(1)"),
+        ("mailto:a@example.test", "Line 1 is not a web address: mailto:a@example.test"),
+        ("http://example.test:99999/", "Line 1 is not a web address: http://example.test:99999/"),
+        (
             "ftp://example.test/file",
             "Line 1 must start with http:// or https://: ftp://example.test/file",
         ),
@@ -199,7 +229,18 @@ def test_address_errors_are_translated() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "urls", ["example.test/page", "https://192.0.2.1/x", "http://[2001:db8::1]/", "bücher.example"]
+    "urls",
+    [
+        "example.test/page",
+        "https://192.0.2.1/x",
+        "http://[2001:db8::1]/",
+        "bücher.example",
+        "HTTP://WWW.EXAMPLE.TEST/Page",
+        "http://xn--bcher-kva.example/",
+        "http://_media.example.test/a",
+        "http://a-b.example.test:8080/x?y=1",
+        "//example.test/no-scheme",
+    ],
 )
 def test_address_without_scheme_or_with_an_ip_is_accepted(urls: str) -> None:
     response = _post({**VALID, "urls": urls})

@@ -62,4 +62,5 @@ ROWS: dict[str, Row] = {
     "monitoring:report_index": Row(staff(*READERS)),
     "monitoring:report": Row(staff(*READERS), kwargs=_this_year),
     "monitoring:report_pdf": Row(staff(*READERS), kwargs=_this_year),
+    "monitoring:report_narrative": Row(staff(*EDITORS), kwargs=_this_year),
 }

@@ -126,3 +126,36 @@ def test_threshold_setting_is_read_defensively(settings: object, value: str) -> 
     settings.MONITORING_SMALL_COUNT_THRESHOLD = value  # type: ignore[attr-defined]
 
     assert transparency.threshold() == (5 if value == "many" else 1)
+
+
+@pytest.mark.django_db
+def test_page_opens_on_the_last_complete_year_with_reports() -> None:
+    # Reports two years ago, none last year: the page opens on the year with figures, and
+    # offers only the years since the first report, not every year back to 2000.
+    dataset.report(datetime(YEAR - 1, 3, 1, tzinfo=UTC), Channel.PUBLIC_WEB, Concern.CSAM)
+
+    response = Client().get(reverse("monitoring:transparency"))
+
+    assert response.context["year"] == YEAR - 1
+    assert [int(value) for value, _label in response.context["form"].fields["year"].choices] == [
+        YEAR,
+        YEAR - 1,
+    ]
+
+
+@pytest.mark.django_db
+def test_page_without_any_report_offers_the_last_complete_year_only() -> None:
+    response = Client().get(reverse("monitoring:transparency"))
+
+    assert response.context["year"] == YEAR
+    assert response.context["form"].fields["year"].choices == [(YEAR, str(YEAR))]
+
+
+@pytest.mark.django_db
+def test_reports_of_the_current_year_do_not_open_an_unfinished_year() -> None:
+    dataset.report(datetime(YEAR + 1, 1, 2, tzinfo=UTC), Channel.PUBLIC_WEB, Concern.CSAM)
+
+    response = Client().get(reverse("monitoring:transparency"))
+
+    assert response.context["year"] == YEAR
+    assert response.context["form"].fields["year"].choices == [(YEAR, str(YEAR))]

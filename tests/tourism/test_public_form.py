@@ -120,12 +120,23 @@ def test_danger_box_shows_the_emergency_number_of_the_country_at_once() -> None:
 
 
 @pytest.mark.django_db
-def test_danger_box_falls_back_to_the_default_emergency_number(settings: Any) -> None:
-    settings.EMERGENCY_NUMBER = "112"
+def test_danger_box_uses_the_shipped_dataset_without_a_profile() -> None:
+    html = _post({**VALID, "country": "TH", "child_in_danger": "on"}).content.decode()
 
-    html = _post({**VALID, "country": "NZ", "child_in_danger": "on"}).content.decode()
+    # Thailand's police, not 112 (the bug the issue reports), with its other services.
+    assert '<strong class="mono" id="emergency-number">191</strong>' in html
+    assert '<li>Tourist police: <span class="mono">1155</span></li>' in html
 
-    assert '<strong class="mono" id="emergency-number">112</strong>' in html
+
+@pytest.mark.django_db
+def test_danger_box_says_unknown_for_a_country_without_a_known_number(settings: Any) -> None:
+    settings.EMERGENCY_NUMBER = "112"  # the instance's own number is for its own country only
+
+    html = _post({**VALID, "country": "LA", "child_in_danger": "on"}).content.decode()
+
+    assert 'id="emergency-number"' not in html
+    assert "112" not in html
+    assert "We do not know the emergency number of Laos" in html
 
 
 @pytest.mark.django_db
@@ -137,18 +148,22 @@ def test_no_danger_box_without_the_danger_flag() -> None:
 
 @pytest.mark.django_db
 def test_form_lists_the_emergency_numbers_that_are_known() -> None:
-    JurisdictionProfile.objects.create(country="TH", emergency_number="191")
-    JurisdictionProfile.objects.create(country="KH", emergency_number="117")
+    JurisdictionProfile.objects.create(country="KH", emergency_number="1288")
     JurisdictionProfile.objects.create(country="BE")
 
     response = Client().get(reverse("tourism:report"))
+    rows = {row.country: row for row in response.context["emergency_numbers"]}
 
-    assert response.context["emergency_numbers"] == [
-        ("KH", "Cambodia", "117"),
-        ("TH", "Thailand", "191"),
-    ]
-    assert '<tr data-country="TH"><td>Thailand</td><td class="mono">191</td></tr>' in (
-        response.content.decode()
+    assert (rows["TH"].call_first, rows["KH"].call_first, rows["BE"].call_first) == (
+        "191",
+        "1288",  # an administrator's number wins over the dataset's
+        "112",
+    )
+    assert "LA" not in rows
+    assert rows["KH"].source_title == "Set by this hotline's administrator"
+    assert (
+        '<tr data-country="TH"><th scope="row">Thailand</th><td class="mono">191</td>'
+        in response.content.decode()
     )
 
 

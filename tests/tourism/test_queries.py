@@ -240,16 +240,17 @@ def test_period_year_is_the_calendar_year_in_utc() -> None:
 
 
 @pytest.mark.django_db
-def test_emergency_number_falls_back_to_the_instance_default(settings: Any) -> None:
+def test_emergency_number_is_the_profiles_then_the_datasets_else_unknown(settings: Any) -> None:
     from hotline.routing.models import JurisdictionProfile
 
     settings.EMERGENCY_NUMBER = "112"
-    JurisdictionProfile.objects.create(country="TH", emergency_number="191")
+    JurisdictionProfile.objects.create(country="TH", emergency_number="1155")
     JurisdictionProfile.objects.create(country="KH")
 
-    assert [queries.emergency_number_for(c) for c in ("TH", "th", "KH", "NZ")] == [
-        "191",
-        "191",
-        "112",
-        "112",
+    assert [queries.emergency_number_for(c) for c in ("TH", "th", "KH", "NZ", "LA")] == [
+        "1155",
+        "1155",
+        "117",
+        "111",
+        "",
     ]
