@@ -23,6 +23,9 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import translation
 
+from hotline.cases.models import Concern
+from hotline.core import emergency
+from hotline.intake import help as public_help
 from hotline.intake.removal import STATE_EXPLANATIONS as REMOVAL_EXPLANATIONS
 from hotline.intake.views import STATUS_EXPLANATIONS
 from hotline.site import translations
@@ -106,6 +109,13 @@ def _walk(client: Client) -> None:
     )
     for explanation in STATUS_EXPLANATIONS.values():  # each status a report can be in
         str(explanation)
+    for concern in Concern.values:  # the receipt's help differs by concern
+        ok(client.post(online, {**ONLINE_VALID, "concern": concern}))
+    for resource in public_help.DEFAULT_RESOURCES:  # help shown in other countries too
+        str(resource.text)
+    for text in (*public_help.SEXTORTION_ADVICE, *emergency.SERVICES.values()):
+        str(text)
+    ok(client.get(reverse("intake:privacy")))
     # The travel report: empty, wrong, valid with danger (receipt).
     travel = reverse("tourism:report")
     ok(client.get(travel))
