@@ -178,6 +178,11 @@ def status(code: str, staff_languages: list[str]) -> Status:
     )
 
 
+def _plural_count(plural_forms: str) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", plural_forms)
+    return int(match.group(1)) if match else 2
+
+
 def sync_catalogue(code: str) -> tuple[Path, int]:
     """Create or update ``code``'s catalogue so it lists every public string.
 
@@ -205,11 +210,14 @@ def sync_catalogue(code: str) -> tuple[Path, int]:
             REVIEWED: "no",
         }
     have = {(entry.msgctxt or "", entry.msgid) for entry in po}
+    forms = _plural_count(po.metadata.get("Plural-Forms", ""))
     new_entries = [
         polib.POEntry(
             msgctxt=entry.msgctxt or None,
             msgid=entry.msgid,
+            msgid_plural=entry.msgid_plural or "",
             msgstr="",
+            msgstr_plural=dict.fromkeys(range(forms), "") if entry.msgid_plural else {},
             flags=["python-format"] if placeholders(entry.msgid) else [],
         )
         for entry in public_messages()
