@@ -95,8 +95,10 @@ def _not_modified(request: HttpRequest, etag: str) -> bool:
     return etag in [tag.strip() for tag in sent.split(",")]
 
 
-def _records(feed: ListFeed, entries: QuerySet[Entry]) -> Iterator[FeedRecord]:
-    return queries.records(entries, attributes=feed.attributes, stix_id=False)
+def _records(
+    feed: ListFeed, entries: QuerySet[Entry], *, sorted_after: bool = False
+) -> Iterator[queries.ListRow]:
+    return queries.list_rows(entries, attributes=feed.attributes, sorted_after=sorted_after)
 
 
 def list_view(feed: ListFeed) -> Callable[[HttpRequest], HttpResponse]:
@@ -168,7 +170,9 @@ def delta_view(feed: ListFeed) -> Callable[[HttpRequest], HttpResponse]:
             hashed=hashed,
         )
         header = Header(feed, serial, timezone.now(), hashed, from_serial=since)
-        removed = _records(feed, queries.removed_between(feed.feed_list, since, serial))
+        removed = _records(
+            feed, queries.removed_between(feed.feed_list, since, serial), sorted_after=True
+        )
         added = _records(feed, queries.added_between(feed.feed_list, since, serial))
         response = StreamingHttpResponse(
             fmt.delta(header, removed, added), content_type=fmt.media_type

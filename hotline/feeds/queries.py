@@ -8,13 +8,17 @@ so "the list at serial N" never changes once N is visible: readers need no trans
 from __future__ import annotations
 
 import heapq
+import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, CharField, F, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils.dateparse import parse_datetime
 
 from hotline.accounts.models import ApiCredential
 from hotline.feeds.models import Collection, Entry, FeedList, Serial
@@ -150,6 +154,78 @@ def records(
         )
 
 
+# --- rows as the database stores them (the fast path of large lists) -------------------------
+
+_DB_TIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:\+00(?::?00)?|Z)?$"
+)
+_TEXT_COLUMNS = frozenset({"added_at", "removed_at", "attributes", "stix_id"})
+
+
+def text_rows(
+    entries: QuerySet[Entry], fields: Sequence[str], *, limit: int | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """Stream ``fields`` of ``entries`` as plain tuples, in the queryset's order, with the
+    timestamps, the attributes and the STIX id as the database's text (``db_time``,
+    ``db_uuid`` and ``json.loads`` read them): no converter runs per row, which at a million
+    rows is most of the time a feed takes. A timestamp's text is that of its UTC moment."""
+    columns: dict[str, Any] = {
+        f"_{name}": Cast(F(name), output_field=CharField())
+        for name in fields
+        if name in _TEXT_COLUMNS
+    }
+    names = [f"_{name}" if name in _TEXT_COLUMNS else name for name in fields]
+    rows = entries.annotate(**columns).values_list(*names)
+    if limit is not None:
+        rows = rows[:limit]
+    return iter(rows.iterator(chunk_size=CHUNK))
+
+
+ListRow = tuple[Any, ...]
+"""``(kind, value, value_hash, added_serial, added_at text[, attributes text])``."""
+LIST_FIELDS = ("kind", "value", "value_hash", "added_serial", "added_at")
+
+
+def list_rows(
+    entries: QuerySet[Entry], *, attributes: bool = False, sorted_after: bool = False
+) -> Iterator[ListRow]:
+    """What list feeds print of each entry, in serial order (``attributes``: and the
+    attributes' JSON text, for feeds whose entries carry a network).
+
+    ``sorted_after``: the rows are few and found through another index (the removals of a
+    delta, by ``removed_serial``); sort them after the search. Ordered by the plain column,
+    SQLite walks the ``added_serial`` index to avoid the sort and reads every entry added
+    before the delta's start: 0.3 s at a million entries instead of a few milliseconds.
+    """
+    fields = (*LIST_FIELDS, "attributes") if attributes else LIST_FIELDS
+    order = Cast("added_serial", BigIntegerField()) if sorted_after else F("added_serial")
+    return text_rows(entries.order_by(order), fields)
+
+
+def db_time(text: str) -> str:
+    """A timestamp's text from ``text_rows`` as RFC 3339 UTC with microseconds and ``Z``
+    (as ``formats.timestamp`` writes it): SQLite stores ``YYYY-MM-DD HH:MM:SS[.ffffff]`` in
+    UTC, PostgreSQL (its session in UTC) prints ``...[.f]+00``; anything else is parsed."""
+    if len(text) == 26 and text[19] == ".":
+        return f"{text[:10]}T{text[11:]}Z"
+    plain = _DB_TIME.match(text)
+    if plain is not None:
+        return f"{plain[1]}T{plain[2]}.{(plain[3] or '').ljust(6, '0')}Z"
+    moment = parse_datetime(text)
+    if moment is None:
+        raise ValueError(f"not a timestamp: {text!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def db_uuid(text: str) -> str:
+    """A UUID's text from ``text_rows`` in its canonical form (SQLite stores 32 hex digits)."""
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text.lower()
+
+
 # --- TAXII -----------------------------------------------------------------------------------
 
 
@@ -186,7 +262,47 @@ class VersionFilter:
     versions: str = "last"  # "last", "first" or "all"
 
 
-def versions(feed_list: str, flt: VersionFilter, *, limit: int) -> list[Version]:
+class VersionRow(NamedTuple):
+    """One STIX version as ``version_rows`` reads it: timestamps as ``db_time`` text, the STIX
+    id as canonical UUID text, attributes decoded only for the lists whose STIX shows them."""
+
+    key: int
+    revoked: bool
+    kind: str
+    value: str
+    stix_id: str
+    added_at: str
+    removed_at: str
+    attributes: dict[str, Any]
+
+    @property
+    def date_added(self) -> str:
+        """When this version entered the collection (RFC 3339, microseconds, ``Z``)."""
+        return self.removed_at if self.revoked else self.added_at
+
+
+_VERSION_FIELDS = ("kind", "value", "stix_id", "added_at", "removed_at")
+
+
+def _version_rows(
+    entries: QuerySet[Entry], serial: str, *, limit: int, revoked: bool, attributes: bool
+) -> Iterator[VersionRow]:
+    fields = (serial, *_VERSION_FIELDS, *(("attributes",) if attributes else ()))
+    for row in text_rows(entries.order_by(serial), fields, limit=limit):
+        decoded = json.loads(row[6]) if attributes and row[6] not in (None, "{}") else {}
+        yield VersionRow(
+            row[0],
+            revoked,
+            row[1],
+            row[2],
+            db_uuid(row[3]),
+            db_time(row[4]),
+            db_time(row[5]) if row[5] is not None else "",
+            decoded if isinstance(decoded, dict) else {},
+        )
+
+
+def version_rows(feed_list: str, flt: VersionFilter, *, limit: int) -> list[VersionRow]:
     """Up to ``limit`` versions in paging order (additions and revocations merged by serial)."""
     base = Entry.objects.filter(feed_list=feed_list)
     if flt.ids is not None:
@@ -203,19 +319,23 @@ def versions(feed_list: str, flt: VersionFilter, *, limit: int) -> list[Version]
         additions = additions.filter(removed_serial__isnull=True)
     # Only files carry attributes that STIX shows (their hashes).
     with_attributes = feed_list in (FeedList.HASHES, FeedList.SELF_REPORTED)
-    streams: list[Iterable[Version]] = [
-        (
-            Version(r.added_serial, r, False)
-            for r in records(
-                additions.order_by("added_serial")[:limit], order=None, attributes=with_attributes
-            )
+    streams: list[Iterable[VersionRow]] = [
+        _version_rows(
+            additions,
+            "added_serial",
+            limit=limit,
+            revoked=False,
+            attributes=with_attributes,
         )
     ]
     if flt.versions != "first":
         streams.append(
-            Version(r.removed_serial or 0, r, True)
-            for r in records(
-                removals.order_by("removed_serial")[:limit], order=None, attributes=with_attributes
+            _version_rows(
+                removals,
+                "removed_serial",
+                limit=limit,
+                revoked=True,
+                attributes=with_attributes,
             )
         )
     merged = heapq.merge(*streams, key=lambda version: version.key)

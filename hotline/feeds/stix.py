@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 
 from hotline.feeds.models import EntryKind, Tlp
-from hotline.feeds.queries import FeedRecord, Version
+from hotline.feeds.queries import FeedRecord, Version, VersionRow
+
+# What ``json.dumps`` (ASCII) writes for a string (the C encoder).
+_q: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 MEDIA_TYPE = "application/stix+json;version=2.1"
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -142,20 +147,24 @@ def escape(value: str) -> str:
 def pattern(record: FeedRecord) -> str:
     """The STIX pattern of an entry. A file known only by its PDQ hash is matched on it (a
     custom hash name); otherwise PDQ travels in ``x_pdq`` beside the cryptographic hashes."""
-    if record.kind == EntryKind.URL:
-        return f"[url:value = '{escape(record.value)}']"
-    if record.kind == EntryKind.DOMAIN:
-        return f"[domain-name:value = '{escape(record.value)}']"
-    if record.kind in FILE_KINDS:
+    return pattern_of(record.kind, record.value, record.attributes)
+
+
+def pattern_of(kind: str, value: str, attributes: dict[str, Any]) -> str:
+    if kind == EntryKind.URL:
+        return f"[url:value = '{escape(value)}']"
+    if kind == EntryKind.DOMAIN:
+        return f"[domain-name:value = '{escape(value)}']"
+    if kind in FILE_KINDS:
         terms = [
-            f"file:hashes.{key} = '{escape(str(record.attributes[name]))}'"
+            f"file:hashes.{key} = '{escape(str(attributes[name]))}'"
             for name, key in _PATTERN_HASHES
-            if record.attributes.get(name)
+            if attributes.get(name)
         ]
-        if not terms and record.attributes.get("pdq"):
-            terms = [f"file:hashes.PDQ = '{escape(str(record.attributes['pdq']))}'"]
+        if not terms and attributes.get("pdq"):
+            terms = [f"file:hashes.PDQ = '{escape(str(attributes['pdq']))}'"]
         return f"[{' OR '.join(terms)}]"
-    raise ValueError(f"{record.kind} entries are not published as STIX indicators")
+    raise ValueError(f"{kind} entries are not published as STIX indicators")
 
 
 _NAMES: dict[str, str] = {
@@ -227,3 +236,57 @@ def version_stamp(version: Version) -> str:
     if version.revoked:
         return stix_time(revoked_at(version.record))
     return stix_time(_ms(version.record.added_at))
+
+
+# --- the same indicators as JSON text, for pages of thousands --------------------------------
+
+
+def _ms_text(moment: str) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` truncated to milliseconds, as ``stix_time(_ms(...))``."""
+    return f"{moment[:23]}Z"
+
+
+def _revoked_text(row: VersionRow) -> str:
+    """``revoked_at`` on text: the removal, or one millisecond after the addition."""
+    removed, added = _ms_text(row.removed_at), _ms_text(row.added_at)
+    if removed > added:  # same fixed-width format: text order is time order
+        return removed
+    return stix_time(datetime.fromisoformat(added[:-1]).replace(tzinfo=UTC) + _ONE_MS)
+
+
+@functools.lru_cache(maxsize=64)
+def _template(kind: str, tlp: str, creator: str) -> tuple[str, str]:
+    """The constant text of an indicator of ``kind`` (as ``json.dumps`` writes it): from
+    ``created_by_ref`` up to the pattern, and from the marking to the optional properties."""
+    middle = (
+        f', "created_by_ref": {_q(creator)}, "name": {_q(_NAMES.get(kind, "Indicator"))}'
+        f', "description": {_q(_DESCRIPTIONS.get(kind, ""))}'
+        ', "indicator_types": ["malicious-activity"], "pattern": '
+    )
+    return middle, f'", "object_marking_refs": [{_q(TLP_IDS[Tlp(tlp)])}]'
+
+
+def indicator_text(row: VersionRow, *, tlp: str, creator: str) -> tuple[str, str]:
+    """``(version, JSON)`` of one indicator version: the JSON is byte for byte
+    ``json.dumps(indicator(...))`` (tests/feeds/test_stix.py holds it to that), written from
+    text templates without building the object."""
+    created = _ms_text(row.added_at)
+    modified = _revoked_text(row) if row.revoked else created
+    middle, marking = _template(row.kind, tlp, creator)
+    text = (
+        f'{{"type": "indicator", "spec_version": "2.1", "id": "indicator--{row.stix_id}"'
+        f', "created": "{created}", "modified": "{modified}"{middle}'
+        f"{_q(pattern_of(row.kind, row.value, row.attributes))}"
+        f', "pattern_type": "stix", "pattern_version": "2.1", "valid_from": "{created}{marking}'
+    )
+    if row.kind in FILE_KINDS:
+        if category := row.attributes.get("category"):
+            text += f', "labels": {json.dumps([f"category:{category}"])}'
+        if pdq := row.attributes.get("pdq"):
+            text += (
+                f', "extensions": {json.dumps({PDQ_EXTENSION: {"extension_type": "toplevel-property-extension"}})}'
+                f', "x_pdq": {json.dumps(pdq)}'
+            )
+    if row.revoked:
+        text += f', "valid_until": "{modified}", "revoked": true'
+    return modified, text + "}"

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -35,7 +35,7 @@ from hotline.feeds import queries, stix
 from hotline.feeds.actions import audit_pull
 from hotline.feeds.formats import timestamp
 from hotline.feeds.models import Collection, FeedList
-from hotline.feeds.queries import Version, VersionFilter
+from hotline.feeds.queries import Version, VersionFilter, VersionRow
 
 MEDIA_TYPE = "application/taxii+json;version=2.1"
 _TIMESTAMP = re.compile(
@@ -48,6 +48,15 @@ View = Callable[..., HttpResponse]
 
 def taxii_response(body: dict[str, Any], *, status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=status, content_type=MEDIA_TYPE)
+
+
+def taxii_listing(body: dict[str, Any], key: str, items: list[str] | None) -> HttpResponse:
+    """``taxii_response(body | {key: [...]})`` with the items already JSON text: the same
+    bytes, without decoding and re-encoding thousands of objects."""
+    text = json.dumps(body)
+    if items is not None:
+        text = f"{text[:-1]}, {json.dumps(key)}: [{', '.join(items)}]}}"
+    return HttpResponse(text, content_type=MEDIA_TYPE)
 
 
 def taxii_error(
@@ -204,21 +213,26 @@ def parse_query(request: HttpRequest) -> Query:
 # --- what a collection holds -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Listed:
-    """One object version in paging order."""
+class Listed(NamedTuple):
+    """One object version in paging order, already written as JSON text (``json``)."""
 
     key: int
-    date_added: datetime
-    obj: dict[str, Any]
+    date_added: str  # RFC 3339, microseconds, Z
+    id: str
+    type: str
+    version: str
+    json: str
 
-    @property
-    def id(self) -> str:
-        return str(self.obj["id"])
-
-    @property
-    def version(self) -> str:
-        return str(self.obj.get("modified") or self.obj["created"])
+    @classmethod
+    def of(cls, key: int, date_added: datetime, obj: dict[str, Any]) -> Listed:
+        return cls(
+            key,
+            timestamp(date_added),
+            str(obj["id"]),
+            str(obj["type"]),
+            str(obj.get("modified") or obj["created"]),
+            json.dumps(obj),
+        )
 
 
 def _statics(collection: Collection) -> list[Listed]:
@@ -228,7 +242,9 @@ def _statics(collection: Collection) -> list[Listed]:
     elif collection.feed_list == FeedList.SELF_REPORTED:
         objects.append(stix.pdq_extension())
     first = -len(objects)
-    return [Listed(first + index, collection.created_at, obj) for index, obj in enumerate(objects)]
+    return [
+        Listed.of(first + index, collection.created_at, obj) for index, obj in enumerate(objects)
+    ]
 
 
 def _indicator_ids(ids: frozenset[str] | None) -> tuple[uuid.UUID, ...] | None:
@@ -245,12 +261,13 @@ def _indicator_ids(ids: frozenset[str] | None) -> tuple[uuid.UUID, ...] | None:
     return tuple(found)
 
 
-def _listed(version: Version, collection: Collection, creator: str | None = None) -> Listed:
-    return Listed(
-        version.key,
-        version.date_added,
-        stix.indicator(version, tlp=collection.tlp, creator=creator),
-    )
+def _listed(version: Version, collection: Collection) -> Listed:
+    return Listed.of(version.key, version.date_added, stix.indicator(version, tlp=collection.tlp))
+
+
+def _listed_row(row: VersionRow, tlp: str, creator: str) -> Listed:
+    stamp, text = stix.indicator_text(row, tlp=tlp, creator=creator)
+    return Listed(row.key, row.date_added, f"indicator--{row.stix_id}", "indicator", stamp, text)
 
 
 def _window(collection: Collection, query: Query) -> tuple[list[Listed], int, bool]:
@@ -258,12 +275,13 @@ def _window(collection: Collection, query: Query) -> tuple[list[Listed], int, bo
     if query.spec_versions is not None and "2.1" not in query.spec_versions:
         return [], 0, False
     window: list[Listed] = []
+    statics_added = collection.created_at
     for listed in _statics(collection):
         if query.after is not None and listed.key <= query.after:
             continue
-        if query.added_after is not None and listed.date_added <= query.added_after:
+        if query.added_after is not None and statics_added <= query.added_after:
             continue
-        if query.types is not None and listed.obj["type"] not in query.types:
+        if query.types is not None and listed.type not in query.types:
             continue
         if query.ids is not None and listed.id not in query.ids:
             continue
@@ -277,10 +295,10 @@ def _window(collection: Collection, query: Query) -> tuple[list[Listed], int, bo
         )
         wanted = query.limit + 1 - len(window)
         if wanted > 0:
-            creator = stix.identity_id()
+            creator, tlp = stix.identity_id(), collection.tlp
             window += [
-                _listed(v, collection, creator)
-                for v in queries.versions(collection.feed_list, flt, limit=wanted)
+                _listed_row(row, tlp, creator)
+                for row in queries.version_rows(collection.feed_list, flt, limit=wanted)
             ]
     more = len(window) > query.limit
     page = window[: query.limit]
@@ -292,8 +310,8 @@ def _window(collection: Collection, query: Query) -> tuple[list[Listed], int, bo
 
 def _dated(response: HttpResponse, page: list[Listed]) -> HttpResponse:
     if page:
-        response["X-TAXII-Date-Added-First"] = timestamp(page[0].date_added)
-        response["X-TAXII-Date-Added-Last"] = timestamp(page[-1].date_added)
+        response["X-TAXII-Date-Added-First"] = page[0].date_added
+        response["X-TAXII-Date-Added-Last"] = page[-1].date_added
     return response
 
 
@@ -375,7 +393,7 @@ def _paged(
     request: HttpRequest,
     collection_id: uuid.UUID,
     endpoint: str,
-    render: Callable[[list[Listed]], list[dict[str, Any]]],
+    render: Callable[[list[Listed]], list[str]],
 ) -> HttpResponse:
     found = _collection_or_error(request, collection_id)
     if found is None:
@@ -388,8 +406,7 @@ def _paged(
     body: dict[str, Any] = {"more": more}
     if more:
         body["next"] = str(last_key)
-    if page:
-        body["objects"] = render(page)
+    objects = render(page) if page else None
     audit_pull(
         credential_of(request),
         "taxii",
@@ -399,24 +416,26 @@ def _paged(
         more=more,
         added_after=request.GET.get("added_after", ""),
     )
-    return _dated(taxii_response(body), page)
+    return _dated(taxii_listing(body, "objects", objects), page)
 
 
 @taxii_endpoint
 def objects(request: HttpRequest, collection_id: uuid.UUID) -> HttpResponse:
-    return _paged(request, collection_id, "objects", lambda page: [i.obj for i in page])
+    return _paged(request, collection_id, "objects", lambda page: [i.json for i in page])
 
 
 @taxii_endpoint
 def manifest(request: HttpRequest, collection_id: uuid.UUID) -> HttpResponse:
-    def render(page: list[Listed]) -> list[dict[str, Any]]:
+    def render(page: list[Listed]) -> list[str]:
         return [
-            {
-                "id": i.id,
-                "date_added": timestamp(i.date_added),
-                "version": i.version,
-                "media_type": stix.MEDIA_TYPE,
-            }
+            json.dumps(
+                {
+                    "id": i.id,
+                    "date_added": i.date_added,
+                    "version": i.version,
+                    "media_type": stix.MEDIA_TYPE,
+                }
+            )
             for i in page
         ]
 
@@ -456,7 +475,8 @@ def _object_request(
     if every is None:
         return _not_found(f"No object {object_id[:100]!r} in this collection.")
     if query.added_after is not None:
-        every = [i for i in every if i.date_added > query.added_after]
+        after = timestamp(query.added_after)  # same fixed-width text: text order is time order
+        every = [i for i in every if i.date_added > after]
     return found, query, every
 
 
@@ -480,10 +500,8 @@ def object_detail(request: HttpRequest, collection_id: uuid.UUID, object_id: str
         object=object_id[:100],
         returned=len(every),
     )
-    body: dict[str, Any] = {"more": False}
-    if every:
-        body["objects"] = [i.obj for i in every]
-    return _dated(taxii_response(body), every)
+    objects = [i.json for i in every] if every else None
+    return _dated(taxii_listing({"more": False}, "objects", objects), every)
 
 
 @taxii_endpoint

@@ -86,11 +86,11 @@ def test_current_serial_of_each_list_is_its_own(history: dict[str, Entry]) -> No
 def test_versions_merge_additions_and_revocations_in_serial_order(
     history: dict[str, Entry],
 ) -> None:
-    every = queries.versions(BLOCKLIST, queries.VersionFilter(versions="all"), limit=10)
-    last = queries.versions(BLOCKLIST, queries.VersionFilter(), limit=10)
-    page = queries.versions(BLOCKLIST, queries.VersionFilter(after=2, versions="all"), limit=2)
+    every = queries.version_rows(BLOCKLIST, queries.VersionFilter(versions="all"), limit=10)
+    last = queries.version_rows(BLOCKLIST, queries.VersionFilter(), limit=10)
+    page = queries.version_rows(BLOCKLIST, queries.VersionFilter(after=2, versions="all"), limit=2)
 
-    assert [(v.key, v.record.value, v.revoked) for v in every] == [
+    assert [(v.key, v.value, v.revoked) for v in every] == [
         (1, "a.example.test", False),
         (2, "b.example.test", False),
         (3, "a.example.test", True),

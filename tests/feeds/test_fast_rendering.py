@@ -1,0 +1,166 @@
+"""The fast renderers of large feeds write exactly what the reference renderers write.
+
+URL lists and TAXII pages are written from database text through templates
+(``ListFeed.json_renderer``/``line_renderer``, ``stix.indicator_text``); the dict-building
+``ListFeed.entry``/``line`` and ``stix.indicator`` are the reference. Each test compares the
+two on the same entries, read from this run's database engine (so SQLite's and PostgreSQL's
+timestamp and UUID text are both covered), or on values with characters JSON must escape.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from hotline.feeds import actions, queries, stix
+from hotline.feeds.formats import FEEDS, timestamp
+from hotline.feeds.models import Entry, FeedList
+from hotline.feeds.queries import FeedRecord, Version, VersionFilter, VersionRow
+from tests.conftest import World
+from tests.feeds.conftest import confirmed_file, listed_page
+
+ADDED = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+STIX_ID = uuid.UUID("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")
+AWKWARD = 'a"quoted\\back\tslash, é, 日本, \x01'
+
+
+@pytest.fixture
+def filled(blocking: World) -> World:
+    """Pages, a dedicated domain, a wallet with its network, a phone number, two files (one
+    known only by PDQ), and a lifted page: every kind the feeds render."""
+    page = listed_page("http://gallery.example.test/a.html?x=1", blocking)
+    lifted = listed_page("http://gallery.example.test/b.html", blocking)
+    actions.mark_domain_dedicated(
+        "shop.example.test", reason="whole shop", acting_user=blocking.alice
+    )
+    assert page.item is not None
+    actions.record_indicator(
+        page.item,
+        kind="crypto_wallet",
+        value="bc1qexample0000000000000000000000000000000",
+        network="réseau lightning",
+        acting_user=blocking.alice,
+    )
+    actions.record_indicator(
+        page.item, kind="phone", value="+44 7700 900123", acting_user=blocking.alice
+    )
+    confirmed_file(blocking, md5="1" * 32, sha256="2" * 64, pdq="f" * 64, pdq_quality=90)
+    confirmed_file(blocking, pdq="e" * 64)
+    actions.lift_entry(lifted, reason="content gone", acting_user=blocking.alice)
+    return blocking
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "hashed"), [("urls", False), ("urls", True), ("payment", False), ("phone", False)]
+)
+def test_list_rows_render_as_the_reference_entries(filled: World, name: str, hashed: bool) -> None:
+    """Catches a template that drifts from ``entry``/``line`` (a missing network, a wrong
+    separator or escape, a timestamp read wrongly from this engine's text)."""
+    feed = FEEDS[name]
+    serial = queries.current_serial(feed.feed_list)
+    live = queries.live_at(feed.feed_list, serial)
+    references = list(queries.records(live))
+    rows = list(queries.list_rows(live, attributes=feed.attributes))
+
+    assert references, "the fixture lists something on every feed"
+    assert [feed.json_renderer(hashed=hashed)(row) for row in rows] == [
+        json.dumps(feed.entry(record, hashed=hashed), ensure_ascii=False) for record in references
+    ]
+    assert [feed.line_renderer(hashed=hashed)(row) for row in rows] == [
+        feed.line(record, hashed=hashed) for record in references
+    ]
+
+
+def test_json_renderer_escapes_as_json_dumps() -> None:
+    """Catches values written into the template without JSON escaping."""
+    feed = FEEDS["payment"]
+    record = FeedRecord(
+        1, "merchant_id", AWKWARD, "0" * 64, {"network": AWKWARD}, STIX_ID, 7, ADDED, None, None, ""
+    )
+    row = (
+        "merchant_id",
+        AWKWARD,
+        "0" * 64,
+        7,
+        "2026-03-01 12:00:00.123456",
+        json.dumps(record.attributes),
+    )
+
+    assert feed.json_renderer(hashed=False)(row) == json.dumps(
+        feed.entry(record, hashed=False), ensure_ascii=False
+    )
+    assert json.loads(feed.json_renderer(hashed=False)(row))["value"] == AWKWARD
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-01 12:00:00.123456", "2026-03-01T12:00:00.123456Z"),  # SQLite
+        ("2026-03-01 12:00:00", "2026-03-01T12:00:00.000000Z"),  # SQLite, whole second
+        ("2026-03-01 12:00:00.5+00", "2026-03-01T12:00:00.500000Z"),  # PostgreSQL trims zeros
+        ("2026-03-01 12:00:00+00", "2026-03-01T12:00:00.000000Z"),
+        ("2026-03-01 14:00:00.25+02:00", "2026-03-01T12:00:00.250000Z"),  # another zone
+    ],
+)
+def test_database_timestamp_text_reads_as_rfc3339_utc(text: str, expected: str) -> None:
+    """Catches a timestamp text read as UTC when it is not, or its fraction lost."""
+    assert queries.db_time(text) == expected
+
+
+@pytest.mark.django_db
+def test_version_rows_render_as_the_reference_indicators(filled: World) -> None:
+    """Catches an indicator template that drifts from ``stix.indicator`` for any kind (page,
+    domain, file with hashes, category and PDQ, file known by PDQ only) or the revocation."""
+    creator = stix.identity_id()
+    for feed_list in (FeedList.BLOCKLIST, FeedList.HASHES):
+        by_id = {r.stix_id: r for r in queries.records(Entry.objects.filter(feed_list=feed_list))}
+        rows = queries.version_rows(feed_list, VersionFilter(versions="all"), limit=100)
+        assert any(row.revoked for row in rows) or feed_list == FeedList.HASHES
+        for row in rows:
+            record = by_id[uuid.UUID(row.stix_id)]
+            reference = stix.indicator(
+                Version(row.key, record, row.revoked), tlp="amber", creator=creator
+            )
+
+            stamp, text = stix.indicator_text(row, tlp="amber", creator=creator)
+
+            assert text == json.dumps(reference)
+            assert stamp == reference["modified"]
+            assert row.date_added == timestamp(Version(row.key, record, row.revoked).date_added)
+
+
+def test_revocation_in_the_same_millisecond_is_one_millisecond_later() -> None:
+    """Catches the text path taking the removal moment when it does not follow the addition."""
+    record = FeedRecord(
+        1,
+        "url",
+        f"http://gallery.example.test/{AWKWARD}",
+        "0" * 64,
+        {},
+        STIX_ID,
+        1,
+        ADDED,
+        2,
+        ADDED.replace(microsecond=123999),
+        "lifted",
+    )
+    row = VersionRow(
+        2,
+        True,
+        record.kind,
+        record.value,
+        str(STIX_ID),
+        "2026-03-01T12:00:00.123456Z",
+        "2026-03-01T12:00:00.123999Z",
+        {},
+    )
+    reference = stix.indicator(Version(2, record, True), tlp="red", creator="identity--x")
+
+    stamp, text = stix.indicator_text(row, tlp="red", creator="identity--x")
+
+    assert text == json.dumps(reference)
+    assert stamp == "2026-03-01T12:00:00.124Z"
