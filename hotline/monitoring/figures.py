@@ -54,7 +54,7 @@ def figure(key: str, section: object) -> Callable[[Builder], Builder]:
     def register(builder: Builder) -> Builder:
         FIGURES[key] = builder
         for title, keys in SECTIONS:
-            if title == section:
+            if title is section:  # the same constant; == would translate it at import
                 keys.append(key)
                 break
         else:
