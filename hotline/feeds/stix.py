@@ -282,11 +282,15 @@ def indicator_text(row: VersionRow, *, tlp: str, creator: str) -> tuple[str, str
     if row.kind in FILE_KINDS:
         if category := row.attributes.get("category"):
             text += f', "labels": {json.dumps([f"category:{category}"])}'
+        extensions = {}
         if pdq := row.attributes.get("pdq"):
-            text += (
-                f', "extensions": {json.dumps({PDQ_EXTENSION: {"extension_type": "toplevel-property-extension"}})}'
-                f', "x_pdq": {json.dumps(pdq)}'
-            )
+            extensions[PDQ_EXTENSION] = {"extension_type": "toplevel-property-extension"}
+            text += f', "x_pdq": {json.dumps(pdq)}'
+        if frames := row.attributes.get("vpdq"):
+            extensions[VPDQ_EXTENSION] = {"extension_type": "toplevel-property-extension"}
+            text += f', "x_vpdq": {json.dumps(list(frames))}'
+        if extensions:
+            text += f', "extensions": {json.dumps(extensions)}'
     if row.revoked:
         text += f', "valid_until": "{modified}", "revoked": true'
     return modified, text + "}"

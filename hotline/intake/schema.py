@@ -99,8 +99,9 @@ URL_SCHEMA: dict[str, Any] = {
     "maxLength": 2048,
     "format": WEB_ADDRESS_FORMAT,
     "description": "A web address: scheme http or https (none means http); a site name with "
-    "a dot (at most 253 characters, labels of at most 63) or an IP address; at most 2048 "
-    "characters, also once canonicalised.",
+    "a dot (at most 253 characters, labels of at most 63 that neither start nor end with '-', "
+    "a top-level domain that is not all digits) or an IP address; at most 2048 characters, "
+    "also once canonicalised.",
 }
 REPORT_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -56,7 +56,7 @@ def test_page_shows_workers_queues_outbox_jobs_feeds_and_disk(world: World) -> N
     assert '<th scope="row">core.alerts</th>' in html
     assert '<th scope="row">rpz</th>' in html
     assert 'id="disk"' in html
-    assert 'href="/staff/health/">System health</a>' in html
+    assert 'href="/staff/health/" aria-current="page">System health</a>' in html
 
 
 @pytest.mark.django_db

@@ -31,9 +31,15 @@ pytestmark = pytest.mark.django_db
 
 # The one rule of the intake schema that JSON Schema cannot spell is published as a format of
 # our own; schemathesis learns its values here (the validator's tests cover what it refuses).
-_LABEL = st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)
+# A label neither starts nor ends with '-'; a top-level domain is never all digits.
+_LABEL = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,19}[a-z0-9])?", fullmatch=True)
+_TOP_LEVEL = st.from_regex(r"[a-z](?:[a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 _HOST = st.one_of(
-    st.builds(".".join, st.lists(_LABEL, min_size=2, max_size=4)),
+    st.builds(
+        lambda labels, top: ".".join([*labels, top]),
+        st.lists(_LABEL, min_size=1, max_size=3),
+        _TOP_LEVEL,
+    ),
     st.ip_addresses(v=4).map(str),
     st.ip_addresses(v=6).map(lambda address: f"[{address}]"),
 )

@@ -18,7 +18,7 @@ from tests.conftest import PASSWORD, World, signed_in
 
 EXPECTED = {
     "alice": {  # analyst
-        "Cases": ["Queue", "Referrals", "Blocklist"],
+        "Cases": ["Queue", "Referrals", "Notices", "Search", "Removal requests", "Blocklist"],
         "Travel": [
             "Travel cases",
             "Travel referrals",
@@ -30,7 +30,15 @@ EXPECTED = {
         "Administration": ["Routing rules"],
     },
     "charlie": {  # supervisor
-        "Cases": ["Queue", "Confirmations", "Referrals", "Blocklist"],
+        "Cases": [
+            "Queue",
+            "Confirmations",
+            "Referrals",
+            "Notices",
+            "Search",
+            "Removal requests",
+            "Blocklist",
+        ],
         "Travel": [
             "Travel cases",
             "Travel referrals",
@@ -97,7 +105,7 @@ def test_each_role_sees_only_its_own_pages(world: World) -> None:
     assert {name: shown[name] for name in EXPECTED} == EXPECTED
     # A partner's analyst and a police liaison see no case pages of ours.
     assert "Cases" not in shown["bob"]
-    assert shown["dave"].get("Cases") == ["Referrals"]
+    assert shown["dave"].get("Cases") == ["Referrals", "Search"]  # search finds referrals only
     # Auditors read the audit log; administrators do not (they are what it audits).
     assert "Audit log" in shown["frank"]["Administration"]
     assert "Audit log" not in shown["erin"]["Administration"]

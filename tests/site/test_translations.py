@@ -77,6 +77,7 @@ ALLOWED = {
     "http",
     "blocklist",
     "hashes",
+    "self_reported",
     "payment",
     "phone",
     "rpz",
@@ -139,16 +140,29 @@ def _code_option(value: str | None) -> bool:
 
 
 class _Texts(HTMLParser):
+    """Text nodes and user-visible attributes, leaving out code, scripts, and anything marked
+    as written in another language (``lang`` on an element: the switcher's own names)."""
+
+    VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "source", "wbr"})
+
     def __init__(self) -> None:
         super().__init__()
         self.texts: list[str] = []
-        self._skip = 0
+        self._skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "svg") or (
-            tag == "option" and _code_option(dict(attrs).get("value"))
+        values = dict(attrs)
+        if self._skipping and tag not in self.VOID:
+            self._skipping.append(tag)
+            return
+        if (
+            tag in ("script", "style", "svg")
+            or (tag == "option" and _code_option(values.get("value")))
+            or (tag != "html" and values.get("lang"))
         ):
-            self._skip += 1
+            if tag not in self.VOID:
+                self._skipping.append(tag)
+            return
         for name, value in attrs:
             if name in ATTRIBUTES and value:
                 self.texts.append(value.strip())
@@ -156,12 +170,12 @@ class _Texts(HTMLParser):
                 self.texts.append(value.strip())
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "svg", "option") and self._skip:
-            self._skip -= 1
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
 
     def handle_data(self, data: str) -> None:
         text = " ".join(data.split())
-        if text and not self._skip:
+        if text and not self._skipping:
             self.texts.append(text)
 
 
