@@ -5,7 +5,7 @@ what will be sent, send, withdraw with the receipt.
   within 10 bits of Meta's C++ reference (of ``pdqhash``, Meta's C++ wrapped for Python, where
   the README publishes none) wherever the reference quality is 80 or more;
 * a generated benign video (ffmpeg ``testsrc``) gets one PDQ per second from the browser's own
-  decoder, each within tolerance of the PDQ of the same second decoded by ffmpeg on the server;
+  decoder, each within tolerance of the server-side vPDQ of the same file, frame by frame;
 * every request the page (and its worker) makes is recorded: none carries file content;
 * a platform's pull of the self-reported changes sees the new hashes, and after the withdrawal
   on the status page sees their removal;
@@ -29,7 +29,8 @@ import pytest
 from PIL import Image
 
 from hotline.accounts.models import Scope
-from hotline.matching.hashing.pdq_algorithm import hamming_distance, luma_from_rgb, pdq_from_luma
+from hotline.matching.hashing.pdq_algorithm import hamming_distance
+from hotline.matching.hashing.vpdq import hash_video
 from tests.conftest import skip_unless_ci
 from tests.e2e.axe import assert_accessible
 from tests.e2e.browser import browser
@@ -135,29 +136,10 @@ def _video(tmp_path: Path) -> Path:
     return path
 
 
-def _server_frames(path: Path, tmp_path: Path, seconds: int) -> list[str]:
-    """PDQ of the frame at each whole second, decoded by ffmpeg (25 frames a second)."""
-    out = tmp_path / "frames"
-    out.mkdir()
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-i",
-            str(path),
-            "-vf",
-            r"select=not(mod(n\,25))",
-            "-vsync",
-            "0",
-            str(out / "f%03d.png"),
-        ],
-        check=True,
-    )
-    frames = sorted(out.glob("f*.png"))[:seconds]
-    return [
-        pdq_from_luma(luma_from_rgb(np.asarray(Image.open(f).convert("RGB")))).hex for f in frames
-    ]
+def _server_frames(path: Path, seconds: int) -> list[str]:
+    """The server-side vPDQ of the same file (hotline.matching.hashing.vpdq: ffmpeg decodes,
+    one frame per second as Meta's vpdq samples them): its first ``seconds`` frame hashes."""
+    return [feature.pdq for feature in hash_video(path)][:seconds]
 
 
 def test_browser_hashes_match_the_references_and_only_hashes_leave(
@@ -214,7 +196,7 @@ def test_browser_hashes_match_the_references_and_only_hashes_leave(
     assert too_far == {}
 
     assert clip["md5"] == hashlib.md5(video.read_bytes(), usedforsecurity=False).hexdigest()
-    server = _server_frames(video, tmp_path, len(clip["vpdq"]))
+    server = _server_frames(video, len(clip["vpdq"]))
     assert [f["frame"] for f in clip["vpdq"]] == [0, 1, 2, 3, 4]
     distances = [
         hamming_distance(bytes.fromhex(f["pdq"]), bytes.fromhex(s))
