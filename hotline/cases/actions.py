@@ -161,17 +161,10 @@ def _file_item(spec: FileInput, *, urgent: bool, now: datetime) -> tuple[Item, b
     return item, True
 
 
-@transaction.atomic
-def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
-    """Store a report and attach it to its items, creating items not seen before.
-
-    A URL already known (same canonical form) or a file already known (same
-    hash) attaches the report to the existing item, so earlier verdicts are
-    reused. Enrichment of new items is queued for after the commit.
-    """
-    now = timezone.now()
-    secret = references.new_secret() if data.channel == Channel.PUBLIC_WEB else ""
-    report = Report.objects.create(
+def new_report(data: ReportInput, *, secret: str, now: datetime) -> Report:
+    """The unsaved report for ``data``, as one report or a batch stores it; ``secret`` is the
+    receipt code (empty for channels without a receipt)."""
+    return Report(
         reference=references.new_reference(),
         secret_hash=hash_secret(references.normalise(secret)) if secret else "",
         channel=data.channel,
@@ -192,6 +185,20 @@ def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
         reported_accounts=data.reported_accounts,
         annotations=data.annotations,
     )
+
+
+@transaction.atomic
+def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
+    """Store a report and attach it to its items, creating items not seen before.
+
+    A URL already known (same canonical form) or a file already known (same
+    hash) attaches the report to the existing item, so earlier verdicts are
+    reused. Enrichment of new items is queued for after the commit.
+    """
+    now = timezone.now()
+    secret = references.new_secret() if data.channel == Channel.PUBLIC_WEB else ""
+    report = new_report(data, secret=secret, now=now)
+    report.save(force_insert=True)
     urgent = data.child_in_danger or bool(data.urgent_reason)
     new_items: list[Item] = []
     known_items: list[Item] = []

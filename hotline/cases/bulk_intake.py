@@ -20,10 +20,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from hotline.accounts.models import hash_secret
 from hotline.audit.actions import EventSpec, record_many
 from hotline.cases import references
-from hotline.cases.actions import Actor, FiledReport, ReportInput, fetchable
+from hotline.cases.actions import Actor, FiledReport, ReportInput, fetchable, new_report
 from hotline.cases.models import (
     Channel,
     CloseReason,
@@ -174,27 +173,7 @@ def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledRep
         references.new_secret() if data.channel == Channel.PUBLIC_WEB else "" for data in batch
     ]
     reports = [
-        Report(
-            reference=references.new_reference(),
-            secret_hash=hash_secret(references.normalise(secret)) if secret else "",
-            channel=data.channel,
-            concern=data.concern,
-            received_at=now,
-            language=data.language,
-            where_found=data.where_found,
-            description=data.description,
-            child_in_danger=data.child_in_danger,
-            urgent_reason=data.urgent_reason,
-            contact=data.contact,
-            consent_to_contact=data.consent_to_contact and bool(data.contact),
-            submitted_by=data.submitted_by,
-            external_id=data.external_id,
-            incident_type=data.incident_type,
-            incident_time=data.incident_time,
-            platform=data.platform,
-            reported_accounts=data.reported_accounts,
-            annotations=data.annotations,
-        )
+        new_report(data, secret=secret, now=now)
         for data, secret in zip(batch, secrets, strict=True)
     ]
     Report.objects.bulk_create(reports, batch_size=500)
