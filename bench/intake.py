@@ -213,6 +213,27 @@ def _load(ports: list[int], token: str, batch: int, clients: int) -> dict[str, A
     }
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (Linux ``/proc``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _measured(
+    ports: list[int], pids: list[int], token: str, batch: int, clients: int
+) -> dict[str, Any]:
+    """A load row, with the web processes' CPU per accepted report (less sensitive than the
+    rate to what else the machine is doing)."""
+    before = _cpu_seconds(pids)
+    row = _load(ports, token, batch, clients)
+    row["cpu_ms"] = (_cpu_seconds(pids) - before) * 1000 / max(1, len(row["accepted"]))
+    return row
+
+
 def _anchor(database_url: str, *, chained: bool, clients: int) -> float:
     """Rows/s of single-row transactions from ``clients`` connections: a bare INSERT, or the
     old chain append under one advisory lock."""
@@ -294,20 +315,12 @@ def _hotline(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     )
 
 
-def measure(database_url: str) -> int:
-    env = _env(database_url)
-    migrated = _hotline(env, "migrate", "-v0")
-    if migrated.returncode:
-        print(migrated.stderr)
-        return 1
-    setup = subprocess.run(
-        [sys.executable, "-c", SETUP], env=env, check=True, capture_output=True, text=True, cwd=ROOT
-    )
-    organisation_id, token = setup.stdout.strip().splitlines()[-2:]
-    cpu_ms, wall_ms = _cpu_per_report(env, token)
-    anchor_insert = _anchor(database_url, chained=False, clients=CLIENTS)
-    anchor_chain = _anchor(database_url, chained=True, clients=CLIENTS)
-
+def _rows(
+    env: dict[str, str], token: str, loads: list[tuple[int, int]], group_limit: str = ""
+) -> list[dict[str, Any]]:
+    """Start ``WEB`` web processes, run each (batch size, clients) load on them, stop them."""
+    if group_limit:
+        env = {**env, "HOTLINE_INTAKE_GROUP_LIMIT": group_limit}
     ports = [_free_port() for _ in range(WEB)]
     servers = [
         subprocess.Popen(
@@ -316,8 +329,7 @@ def measure(database_url: str) -> int:
                 "-m",
                 "hotline.cli",
                 "run",
-                "--no-worker",
-                "--no-scheduler",
+                "--web-only",  # this process serves (no supervisor): its CPU is the web's
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--threads",
@@ -339,12 +351,33 @@ def measure(database_url: str) -> int:
                 except OSError:
                     time.sleep(0.1)
         _load(ports, token, 1, 2)  # warm every process (imports, connections)
-        rows = [_load(ports, token, 1, CLIENTS), _load(ports, token, BATCH, BATCH_CLIENTS)]
+        pids = [server.pid for server in servers]
+        return [_measured(ports, pids, token, batch, clients) for batch, clients in loads]
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
+
+
+def measure(database_url: str) -> int:
+    env = _env(database_url)
+    migrated = _hotline(env, "migrate", "-v0")
+    if migrated.returncode:
+        print(migrated.stderr)
+        return 1
+    setup = subprocess.run(
+        [sys.executable, "-c", SETUP], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    organisation_id, token = setup.stdout.strip().splitlines()[-2:]
+    cpu_ms, wall_ms = _cpu_per_report(env, token)
+    anchor_insert = _anchor(database_url, chained=False, clients=CLIENTS)
+    anchor_chain = _anchor(database_url, chained=True, clients=CLIENTS)
+
+    # The anchor row first: the same servers with group commit off (every request alone).
+    rows = _rows(env, token, [(1, CLIENTS)], group_limit="1")
+    rows[0]["label"] = f"single reports, {CLIENTS} clients, each alone (anchor)"
+    rows += _rows(env, token, [(1, CLIENTS), (BATCH, BATCH_CLIENTS)])
 
     accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(101)]
     lost_reports, lost_events = _missing(database_url, int(organisation_id), accepted)
@@ -356,21 +389,24 @@ def measure(database_url: str) -> int:
     load = os.getloadavg()
     print(
         f"conditions: PostgreSQL on loopback; {WEB} `hotline run` web processes (waitress, "
-        f"{THREADS} threads each, no worker, no scheduler); clients in {WEB} processes over "
+        f"{THREADS} threads each, --web-only); clients in {WEB} processes over "
         f"keep-alive connections; {SECONDS:.0f} s per row; each report: 1 new URL + 1 file hash, "
         "committed with its audit event before the reply; load average at the end "
         f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs (other work included)"
     )
-    print(f"{'what':<44} {'reports/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} errors")
+    print(
+        f"{'what':<52} {'reports/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} "
+        f"{'web CPU ms/report':>18} errors"
+    )
     for row in rows:
-        what = (
-            f"single reports, {row['clients']} clients"
+        what = row.get("label") or (
+            f"single reports, {row['clients']} clients, grouped"
             if row["batch"] == 1
             else (f"batches of {row['batch']}, {row['clients']} clients")
         )
         print(
-            f"{what:<44} {row['rate']:>10.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
-            f"{row['requests']:>9} {row['errors'] or '-'}"
+            f"{what:<52} {row['rate']:>10.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
+            f"{row['requests']:>9} {row['cpu_ms']:>18.2f} {row['errors'] or '-'}"
         )
     print(
         f"one request at a time, in process: {cpu_ms:.1f} ms web-side CPU and {wall_ms:.1f} ms "

@@ -53,6 +53,9 @@ CONTACT_URL = env_str("HOTLINE_CONTACT_URL", "")
 
 # Intake: public rate limits (per salted, daily-rotating address hash kept only in the cache).
 INTAKE_REPORTS_PER_HOUR = env_int("HOTLINE_INTAKE_REPORTS_PER_HOUR", 10, minimum=1)
+# Concurrent company-API requests of one web process filed in one transaction, at most this many
+# (group commit, hotline/core/group_commit.py); 1 files every request alone.
+INTAKE_GROUP_LIMIT = env_int("HOTLINE_INTAKE_GROUP_LIMIT", 64, minimum=1)
 INTAKE_STATUS_CHECKS_PER_HOUR = env_int("HOTLINE_INTAKE_STATUS_CHECKS_PER_HOUR", 30, minimum=1)
 
 # Hosting trace: DNS, offline IP data (or .mmdb files), RDAP abuse contacts.

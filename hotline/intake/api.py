@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from hotline.cases.bulk_intake import file_reports
 from hotline.cases.media import attach_media
 from hotline.cases.models import ItemKind, Report
 from hotline.core.api import BadJson, api_endpoint, credential_of, json_body, problem
+from hotline.core.group_commit import GroupCommit
 from hotline.intake.models import IdempotencyKey
 from hotline.intake.schema import (
     IDEMPOTENCY_KEY_SCHEMA,
@@ -57,6 +59,49 @@ def submit_reports(request: HttpRequest) -> HttpResponse:
     reports, errors = parse_batch(body)
     if errors:
         return _invalid(errors, title="Invalid reports")
+    if key:
+        return _submit(reports, credential, key, request_hash)
+    # Without a key, concurrent requests of this process are filed together (group commit).
+    return _GROUP.run(_Submission(reports, credential, request_hash), alone=_submit_alone)
+
+
+@dataclass(frozen=True)
+class _Submission:
+    reports: list[Any]
+    credential: ApiCredential
+    request_hash: str
+
+
+def _submit_alone(submission: _Submission) -> HttpResponse:
+    return _submit(submission.reports, submission.credential, "", submission.request_hash)
+
+
+def _file_group(submissions: Sequence[_Submission]) -> list[HttpResponse]:
+    """File the reports of concurrent requests in one transaction: each credential's requests
+    as one batch (its reports in request order), every request answered with its own part."""
+    by_credential: dict[int, list[int]] = {}
+    for index, submission in enumerate(submissions):
+        by_credential.setdefault(submission.credential.pk, []).append(index)
+    answers: list[HttpResponse | None] = [None] * len(submissions)
+    # durable: this block is the outermost, so its end is the commit, before any reply.
+    with transaction.atomic(durable=True):
+        for indexes in by_credential.values():
+            merged = [report for i in indexes for report in submissions[i].reports]
+            _, answer = _file_batch(merged, submissions[indexes[0]].credential)
+            results = iter(answer["reports"])
+            for i in indexes:
+                mine = [next(results) for _ in submissions[i].reports]
+                created = any(result["result"] == "created" for result in mine)
+                answers[i] = JsonResponse({"reports": mine}, status=201 if created else 200)
+    return [answer for answer in answers if answer is not None]
+
+
+_GROUP = GroupCommit(_file_group, limit=lambda: settings.INTAKE_GROUP_LIMIT)
+
+
+def _submit(
+    reports: list[Any], credential: ApiCredential, key: str, request_hash: str
+) -> HttpResponse:
     for attempt in range(ATTEMPTS):
         try:
             return _submit_once(reports, credential, key, request_hash)
