@@ -286,6 +286,34 @@ def _anchor(database_url: str, *, chained: bool, clients: int) -> float:
     return rate
 
 
+# The rows one company report writes, table by table (a report, its URL and file items, their
+# two links, its report.file audit event, the two enrichment tasks).
+_FLOOR_TABLES = (
+    "cases_report",
+    "cases_item",
+    "cases_reportitem",
+    "audit_auditevent",
+    "django_tasks_database_dbtaskresult",
+)
+
+
+def _database_floor(database_url: str, reports: int) -> float:
+    """Reports/s the database itself takes for these rows: every row the run wrote copied,
+    server side, into empty tables with the same columns, indexes and constraints, in one
+    transaction (no Python, no network, no parsing: a ceiling for intake on this machine)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        for table in _FLOOR_TABLES:
+            conn.execute(f"CREATE TEMP TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+        conn.commit()
+        started = time.perf_counter()
+        for table in _FLOOR_TABLES:
+            conn.execute(f"INSERT INTO floor_{table} SELECT * FROM {table}")  # noqa: S608 - our names
+        conn.commit()
+        return reports / (time.perf_counter() - started)
+
+
 def _missing(database_url: str, organisation_id: int, accepted: list[str]) -> tuple[int, int]:
     """How many accepted reports, and how many of their report.file events, are not stored."""
     import psycopg
@@ -381,6 +409,7 @@ def measure(database_url: str) -> int:
 
     accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(101)]
     lost_reports, lost_events = _missing(database_url, int(organisation_id), accepted)
+    floor = _database_floor(database_url, len(accepted))
     started = time.perf_counter()
     placed = _hotline(env, "audit", "integrate")
     sequencer_seconds = time.perf_counter() - started
@@ -416,6 +445,7 @@ def measure(database_url: str) -> int:
     print(
         f"anchor: old chained append (advisory lock), {CLIENTS} conn. {anchor_chain:>10.1f} rows/s"
     )
+    print(f"anchor: the database alone, these rows copied server side  {floor:>10.1f} reports/s")
     print(
         f"sequencer: {placed.stdout.strip()} in {sequencer_seconds:.1f} s "
         f"(process start included); audit verify: {(verified.stdout or verified.stderr).strip()}"
