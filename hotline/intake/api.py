@@ -59,40 +59,64 @@ def submit_reports(request: HttpRequest) -> HttpResponse:
     reports, errors = parse_batch(body)
     if errors:
         return _invalid(errors, title="Invalid reports")
-    if key:
-        return _submit(reports, credential, key, request_hash)
-    # Without a key, concurrent requests of this process are filed together (group commit).
-    return _GROUP.run(_Submission(reports, credential, request_hash), alone=_submit_alone)
+    # Concurrent requests of this process are filed together (group commit).
+    return _GROUP.run(_Submission(reports, credential, key, request_hash), alone=_submit_alone)
 
 
 @dataclass(frozen=True)
 class _Submission:
     reports: list[Any]
     credential: ApiCredential
+    key: str  # the Idempotency-Key, or ""
     request_hash: str
 
 
 def _submit_alone(submission: _Submission) -> HttpResponse:
-    return _submit(submission.reports, submission.credential, "", submission.request_hash)
+    s = submission
+    return _submit(s.reports, s.credential, s.key, s.request_hash)
+
+
+class _SameKeyTwice(Exception):
+    """Two requests of one group carry one idempotency key: they must run one after the other."""
 
 
 def _file_group(submissions: Sequence[_Submission]) -> list[HttpResponse]:
-    """File the reports of concurrent requests in one transaction: each credential's requests
-    as one batch (its reports in request order), every request answered with its own part."""
-    by_credential: dict[int, list[int]] = {}
-    for index, submission in enumerate(submissions):
-        by_credential.setdefault(submission.credential.pk, []).append(index)
+    """File the reports of concurrent requests in one transaction, as ``_submit_once`` would
+    one after another: a request whose idempotency key is stored is replayed, each credential's
+    other requests are filed as one batch (reports in request order), and every request is
+    answered with its own part (its key, if any, keeping that answer)."""
+    keys = [(s.credential.pk, s.key) for s in submissions if s.key]
+    if len(set(keys)) != len(keys):
+        raise _SameKeyTwice  # the group runs alone, where the second waits for the first
     answers: list[HttpResponse | None] = [None] * len(submissions)
+    stored_keys: dict[int, IdempotencyKey] = {}
+    by_credential: dict[int, list[int]] = {}
     # durable: this block is the outermost, so its end is the commit, before any reply.
     with transaction.atomic(durable=True):
+        for index, submission in enumerate(submissions):
+            if submission.key:
+                stored, created = IdempotencyKey.objects.select_for_update().get_or_create(
+                    credential=submission.credential,
+                    key=submission.key,
+                    defaults={"request_hash": submission.request_hash},
+                )
+                if not created:
+                    answers[index] = _replay(stored, submission.request_hash)
+                    continue
+                stored_keys[index] = stored
+            by_credential.setdefault(submission.credential.pk, []).append(index)
         for indexes in by_credential.values():
             merged = [report for i in indexes for report in submissions[i].reports]
             _, answer = _file_batch(merged, submissions[indexes[0]].credential)
             results = iter(answer["reports"])
             for i in indexes:
-                mine = [next(results) for _ in submissions[i].reports]
-                created = any(result["result"] == "created" for result in mine)
-                answers[i] = JsonResponse({"reports": mine}, status=201 if created else 200)
+                mine = {"reports": [next(results) for _ in submissions[i].reports]}
+                created = any(result["result"] == "created" for result in mine["reports"])
+                response = answers[i] = JsonResponse(mine, status=201 if created else 200)
+                if i in stored_keys:
+                    stored_keys[i].response_status = response.status_code
+                    stored_keys[i].response_body = mine
+                    stored_keys[i].save(update_fields=["response_status", "response_body"])
     return [answer for answer in answers if answer is not None]
 
 

@@ -45,17 +45,23 @@ class HeldFirst:
         return api._file_group(submissions)
 
 
-def _post_all(world: World, bodies: list[dict[str, Any]], held: HeldFirst) -> list[Any]:
+def _post(world: World, body: dict[str, Any], key: str = "") -> Any:
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world.intake_token}"}
+    if key:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    return Client().post(
+        "/api/v1/reports", data=json.dumps(body), content_type="application/json", **headers
+    )
+
+
+def _post_all(
+    world: World, bodies: list[dict[str, Any]], held: HeldFirst, keys: list[str] | None = None
+) -> list[Any]:
     answers: list[Any] = [None] * len(bodies)
 
     def post(i: int) -> None:
         try:
-            answers[i] = Client().post(
-                "/api/v1/reports",
-                data=json.dumps(bodies[i]),
-                content_type="application/json",
-                HTTP_AUTHORIZATION=f"Bearer {world.intake_token}",
-            )
+            answers[i] = _post(world, bodies[i], keys[i] if keys else "")
         finally:
             connection.close()
 
@@ -127,3 +133,49 @@ def test_group_commit_a_clash_inside_the_group_answers_each_request_alone(
     assert Report.objects.filter(external_id="twin").count() == 1
     assert Report.objects.count() == 4
     assert AuditEvent.objects.filter(action="report.file").count() == 4
+
+
+def test_group_commit_idempotency_keys_are_stored_and_replayed_inside_the_group(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    earlier = {"reports": [report("earlier")]}
+    first_answer = _post(world, earlier, key="k-old")
+    held = HeldFirst(others=3)
+    monkeypatch.setattr(api, "_GROUP", held.combiner)
+    bodies = [
+        {"reports": [report("filler")]},
+        earlier,
+        {"reports": [report("new")]},
+        {"reports": [report("other")]},
+    ]
+
+    answers = _post_all(world, bodies, held, keys=["", "k-old", "k-new", "k-old-2"])
+
+    assert held.sizes == [1, 3]
+    assert held.combiner.stats.failed_groups == 0
+    assert answers[1].status_code == 201
+    assert answers[1]["Idempotent-Replayed"] == "true"
+    assert answers[1].json() == first_answer.json()
+    assert answers[2].json()["reports"][0]["result"] == "created"
+    again = _post(world, bodies[2], key="k-new")
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == answers[2].json()
+    assert Report.objects.filter(external_id="earlier").count() == 1
+    assert Report.objects.count() == 4
+
+
+def test_group_commit_one_key_twice_in_a_group_stores_one_report(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = HeldFirst(others=2)
+    monkeypatch.setattr(api, "_GROUP", held.combiner)
+    body = {"reports": [report("keyed")]}
+
+    answers = _post_all(
+        world, [{"reports": [report("filler")]}, body, body], held, keys=["", "k", "k"]
+    )
+
+    assert held.combiner.stats.failed_groups == 1
+    assert sorted(a.get("Idempotent-Replayed", "") for a in answers[1:]) == ["", "true"]
+    assert answers[1].json() == answers[2].json()
+    assert Report.objects.filter(external_id="keyed").count() == 1
