@@ -52,6 +52,7 @@ def _env(database_url: str) -> dict[str, str]:
         {
             "HOTLINE_DATABASE_URL": database_url,
             "HOTLINE_LOG_LEVEL": "WARNING",
+            "HOTLINE_DEBUG": "0",  # as deployed: no per-query debug cursor
             "HOTLINE_VAR_DIR": str(ROOT / "var"),
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "hotline.settings",
