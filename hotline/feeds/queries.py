@@ -8,12 +8,13 @@ so "the list at serial N" never changes once N is visible: readers need no trans
 from __future__ import annotations
 
 import heapq
-import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.db.models import BigIntegerField, CharField, F, Q, QuerySet
@@ -21,7 +22,7 @@ from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
 
 from hotline.accounts.models import ApiCredential
-from hotline.feeds.models import Collection, Entry, FeedList, Serial
+from hotline.feeds.models import Collection, Entry, Serial
 
 CHUNK = 5000
 _FIELDS = (
@@ -262,47 +263,20 @@ class VersionFilter:
     versions: str = "last"  # "last", "first" or "all"
 
 
-class VersionRow(NamedTuple):
-    """One STIX version as ``version_rows`` reads it: timestamps as ``db_time`` text, the STIX
-    id as canonical UUID text, attributes decoded only for the lists whose STIX shows them."""
+StoredVersion = tuple[int, str, str]
+"""One STIX version as ``version_rows`` reads it: ``(key, added, text)``, the paging key, the
+moment it entered the collection as the database's text (``db_time`` reads it) and the
+indicator's stored text (``stix.expand`` writes it out). A plain tuple, as the database
+returns it: a page holds ten thousand."""
+KEY, ADDED, TEXT = range(3)
 
-    key: int
-    revoked: bool
-    kind: str
-    value: str
-    stix_id: str
-    added_at: str
-    removed_at: str
-    attributes: dict[str, Any]
-
-    @property
-    def date_added(self) -> str:
-        """When this version entered the collection (RFC 3339, microseconds, ``Z``)."""
-        return self.removed_at if self.revoked else self.added_at
+_VERSION_COLUMNS = {
+    False: ("added_serial", "added_at", "stix_added"),
+    True: ("removed_serial", "removed_at", "stix_revoked"),
+}
 
 
-_VERSION_FIELDS = ("kind", "value", "stix_id", "added_at", "removed_at")
-
-
-def _version_rows(
-    entries: QuerySet[Entry], serial: str, *, limit: int, revoked: bool, attributes: bool
-) -> Iterator[VersionRow]:
-    fields = (serial, *_VERSION_FIELDS, *(("attributes",) if attributes else ()))
-    for row in text_rows(entries.order_by(serial), fields, limit=limit):
-        decoded = json.loads(row[6]) if attributes and row[6] not in (None, "{}") else {}
-        yield VersionRow(
-            row[0],
-            revoked,
-            row[1],
-            row[2],
-            db_uuid(row[3]),
-            db_time(row[4]),
-            db_time(row[5]) if row[5] is not None else "",
-            decoded if isinstance(decoded, dict) else {},
-        )
-
-
-def version_rows(feed_list: str, flt: VersionFilter, *, limit: int) -> list[VersionRow]:
+def version_rows(feed_list: str, flt: VersionFilter, *, limit: int) -> list[StoredVersion]:
     """Up to ``limit`` versions in paging order (additions and revocations merged by serial)."""
     base = Entry.objects.filter(feed_list=feed_list)
     if flt.ids is not None:
@@ -317,29 +291,34 @@ def version_rows(feed_list: str, flt: VersionFilter, *, limit: int) -> list[Vers
         removals = removals.filter(removed_at__gt=flt.added_after)
     if flt.versions == "last":
         additions = additions.filter(removed_serial__isnull=True)
-    # Only files carry attributes that STIX shows (their hashes).
-    with_attributes = feed_list in (FeedList.HASHES, FeedList.SELF_REPORTED)
-    streams: list[Iterable[VersionRow]] = [
-        _version_rows(
-            additions,
-            "added_serial",
-            limit=limit,
-            revoked=False,
-            attributes=with_attributes,
-        )
-    ]
+    wanted = [(additions, False)]
     if flt.versions != "first":
-        streams.append(
-            _version_rows(
-                removals,
-                "removed_serial",
-                limit=limit,
-                revoked=True,
-                attributes=with_attributes,
-            )
+        wanted.append((removals, True))
+    streams = [
+        text_rows(
+            entries.order_by(_VERSION_COLUMNS[revoked][0]), _VERSION_COLUMNS[revoked], limit=limit
         )
-    merged = heapq.merge(*streams, key=lambda version: version.key)
-    return [version for _, version in zip(range(limit), merged, strict=False)]
+        for entries, revoked in wanted
+    ]
+    merged = heapq.merge(*streams, key=itemgetter(KEY))  # alone, a stream is passed through
+    return list(islice(merged, limit))
+
+
+def record_of(entry: Entry) -> FeedRecord:
+    """An entry (saved or about to be) as the renderers read it."""
+    return FeedRecord(
+        entry.pk or 0,
+        entry.kind,
+        entry.value,
+        entry.value_hash,
+        entry.attributes,
+        entry.stix_id,
+        entry.added_serial,
+        entry.added_at,
+        entry.removed_serial,
+        entry.removed_at,
+        entry.removal_reason,
+    )
 
 
 def entry_by_stix_id(feed_list: str, stix_id: uuid.UUID) -> FeedRecord | None:
