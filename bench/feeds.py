@@ -394,7 +394,8 @@ def _inner(count: int, changes: int, directory: Path) -> None:
         # The whole TAXII collection: page after page (the largest page the server allows).
         path = f"/api/v1/taxii2/feeds/collections/{collection}/objects/?limit={settings.FEEDS_TAXII_MAX_PAGE}"
         indicators: set[str] = set()
-        total_seconds = total_size = peak_max = pages = 0
+        total_seconds = 0.0
+        total_size = peak_max = pages = 0
         envelopes_ok = True
         next_key: str | None = None
         while True:

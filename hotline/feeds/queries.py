@@ -7,16 +7,15 @@ so "the list at serial N" never changes once N is visible: readers need no trans
 
 from __future__ import annotations
 
-import heapq
 import re
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
+from django.db import connection
 from django.db.models import BigIntegerField, CharField, F, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
@@ -170,6 +169,12 @@ def text_rows(
     timestamps, the attributes and the STIX id as the database's text (``db_time``,
     ``db_uuid`` and ``json.loads`` read them): no converter runs per row, which at a million
     rows is most of the time a feed takes. A timestamp's text is that of its UTC moment."""
+    return iter(_text_values(entries, fields, limit=limit).iterator(chunk_size=CHUNK))
+
+
+def _text_values(
+    entries: QuerySet[Entry], fields: Sequence[str], *, limit: int | None = None
+) -> QuerySet[Entry, tuple[Any, ...]]:
     columns: dict[str, Any] = {
         f"_{name}": Cast(F(name), output_field=CharField())
         for name in fields
@@ -177,9 +182,17 @@ def text_rows(
     }
     names = [f"_{name}" if name in _TEXT_COLUMNS else name for name in fields]
     rows = entries.annotate(**columns).values_list(*names)
-    if limit is not None:
-        rows = rows[:limit]
-    return iter(rows.iterator(chunk_size=CHUNK))
+    return rows[:limit] if limit is not None else rows
+
+
+def _fetched(rows: QuerySet[Entry, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Every row of a ``_text_values`` query in one fetch, as the database driver returns it
+    (those columns need no converter): Django's row iterator adds about 0.7 µs a row, a
+    quarter of a page of ten thousand TAXII objects."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 ListRow = tuple[Any, ...]
@@ -268,12 +281,12 @@ StoredVersion = tuple[int, str, str]
 moment it entered the collection as the database's text (``db_time`` reads it) and the
 indicator's stored text (``stix.expand`` writes it out). A plain tuple, as the database
 returns it: a page holds ten thousand."""
-KEY, ADDED, TEXT = range(3)
+KEY: Final = 0
+ADDED: Final = 1
+TEXT: Final = 2
 
-_VERSION_COLUMNS = {
-    False: ("added_serial", "added_at", "stix_added"),
-    True: ("removed_serial", "removed_at", "stix_revoked"),
-}
+_ADDITION = ("added_serial", "added_at", "stix_added")
+_REVOCATION = ("removed_serial", "removed_at", "stix_revoked")
 
 
 def version_rows(feed_list: str, flt: VersionFilter, *, limit: int) -> list[StoredVersion]:
@@ -291,17 +304,14 @@ def version_rows(feed_list: str, flt: VersionFilter, *, limit: int) -> list[Stor
         removals = removals.filter(removed_at__gt=flt.added_after)
     if flt.versions == "last":
         additions = additions.filter(removed_serial__isnull=True)
-    wanted = [(additions, False)]
+    found = _fetched(_text_values(additions.order_by("added_serial"), _ADDITION, limit=limit))
     if flt.versions != "first":
-        wanted.append((removals, True))
-    streams = [
-        text_rows(
-            entries.order_by(_VERSION_COLUMNS[revoked][0]), _VERSION_COLUMNS[revoked], limit=limit
+        removals_found = _fetched(
+            _text_values(removals.order_by("removed_serial"), _REVOCATION, limit=limit)
         )
-        for entries, revoked in wanted
-    ]
-    merged = heapq.merge(*streams, key=itemgetter(KEY))  # alone, a stream is passed through
-    return list(islice(merged, limit))
+        if removals_found:  # two runs, each in order: sorting them is a linear merge
+            found = sorted(found + removals_found, key=itemgetter(KEY))[:limit]
+    return found
 
 
 def record_of(entry: Entry) -> FeedRecord:
