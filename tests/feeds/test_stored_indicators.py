@@ -17,7 +17,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from hotline.accounts.models import ApiCredential, Scope
-from hotline.feeds import actions, queries, stix
+from hotline.feeds import actions, queries, stix, taxii
 from hotline.feeds.formats import timestamp
 from hotline.feeds.models import Collection, Entry, EntryKind, FeedList, Tlp
 from hotline.feeds.queries import FeedRecord, Version, VersionFilter
@@ -299,3 +299,21 @@ def test_filters_on_stored_pages_select_what_the_reference_selects(
 
     assert expected or name == "spec_version_other"
     assert objects == expected
+
+
+def test_a_page_goes_to_the_server_in_slices_that_make_its_body(
+    every_kind: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches slices that lose or repeat bytes, or a page sent without its length (waitress
+    would fall back to chunked transfer)."""
+    monkeypatch.setattr(taxii.SlicedResponse, "SLICE", 1000)
+    client, headers = _reader().client()
+    collection = Collection.objects.get(feed_list=FeedList.BLOCKLIST)
+    url = reverse("api_feeds_taxii_objects", kwargs={"collection_id": collection.pk})
+
+    response = client.get(url, {"match[version]": "all"}, HTTP_ACCEPT=TAXII, **headers)
+    slices = list(response)
+
+    assert len(slices) == -(-len(response.content) // 1000) > 1
+    assert b"".join(slices) == response.content
+    assert response["Content-Length"] == str(len(response.content))
