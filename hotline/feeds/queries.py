@@ -159,16 +159,16 @@ def records(
 _DB_TIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:\+00(?::?00)?|Z)?$"
 )
-_TEXT_COLUMNS = frozenset({"added_at", "removed_at", "attributes", "stix_id"})
+_TEXT_COLUMNS = frozenset({"added_at", "removed_at", "attributes"})
 
 
 def text_rows(
     entries: QuerySet[Entry], fields: Sequence[str], *, limit: int | None = None
 ) -> Iterator[tuple[Any, ...]]:
     """Stream ``fields`` of ``entries`` as plain tuples, in the queryset's order, with the
-    timestamps, the attributes and the STIX id as the database's text (``db_time``,
-    ``db_uuid`` and ``json.loads`` read them): no converter runs per row, which at a million
-    rows is most of the time a feed takes. A timestamp's text is that of its UTC moment."""
+    timestamps and the attributes as the database's text (``db_time`` and ``json.loads`` read
+    them): no converter runs per row, which at a million rows is most of the time a feed
+    takes. A timestamp's text is that of its UTC moment."""
     return iter(_text_values(entries, fields, limit=limit).iterator(chunk_size=CHUNK))
 
 
@@ -231,13 +231,6 @@ def db_time(text: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def db_uuid(text: str) -> str:
-    """A UUID's text from ``text_rows`` in its canonical form (SQLite stores 32 hex digits)."""
-    if len(text) == 32:
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-    return text.lower()
 
 
 # --- TAXII -----------------------------------------------------------------------------------

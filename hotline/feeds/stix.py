@@ -248,7 +248,8 @@ def version_stamp(version: Version) -> str:
 # never occur in JSON text otherwise. The runs that differ between collections and instances
 # (the TLP marking, ``created_by_ref``) are among them, so one stored text serves every
 # collection; abbreviating the constant names and descriptions keeps it to a third of the
-# object's size.
+# object's size. A change to what ``indicator`` writes of each entry (its pattern, dates,
+# labels, hashes) needs a data migration that renders the stored texts again, as 0005 does.
 
 _HEAD = '{"type": "indicator", "spec_version": "2.1", "id": "indicator--'
 _VALID_FROM = ', "pattern_type": "stix", "pattern_version": "2.1", "valid_from": "'

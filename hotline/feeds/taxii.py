@@ -9,7 +9,9 @@ subscribe to. Every request is audited.
 
 Paging: objects are ordered by the serial of the change that produced each version, so a
 page boundary never moves; ``next`` is that serial. The identity, marking and extension
-objects of a collection come first.
+objects of a collection come first. A page of indicators is the join of the texts stored
+with the entries when they were listed and removed (``stix.stored_indicator``), expanded for
+the collection's marking (``stix.expand``): no object is built per request.
 """
 
 from __future__ import annotations
