@@ -54,13 +54,16 @@ def _table(header: list[str], rows: list[list[str]]) -> None:
 
 
 def _load(count: int) -> None:
-    """Insert the synthetic entries with plain INSERTs (model instances would take minutes)."""
+    """Insert the synthetic entries with plain INSERTs (model instances would take minutes),
+    each with the stored STIX indicator the listing action writes (``stix.stored_indicator``)."""
     import uuid
 
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from hotline.feeds import stix
     from hotline.feeds.models import Entry, FeedList, Serial
+    from hotline.feeds.queries import FeedRecord, Version
     from hotline.feeds.values import sha256_hex
 
     fields = [
@@ -75,6 +78,8 @@ def _load(count: int) -> None:
         "added_at",
         "removal_reason",
         "removal_note",
+        "stix_added",
+        "stix_revoked",
     ]
     meta: dict[str, Any] = {name: Entry._meta.get_field(name) for name in fields}
     columns = ", ".join(connection.ops.quote_name(meta[name].column) for name in fields)
@@ -91,18 +96,25 @@ def _load(count: int) -> None:
         "added_at": meta["added_at"].get_db_prep_value(now, connection),
         "removal_reason": "",
         "removal_note": "",
+        "stix_revoked": "",
     }
     stix_field = meta["stix_id"]
     with transaction.atomic(), connection.cursor() as cursor:
         batch = []
         for index in range(1, count + 1):
             domain = f"d{index}.shop{index % 997}.example.test"
+            stix_id = uuid.uuid4()
+            value_hash = sha256_hex(f"{domain}/")
+            record = FeedRecord(
+                0, "domain", domain, value_hash, {}, stix_id, index, now, None, None, ""
+            )
             row = {
                 **fixed,
                 "value": domain,
-                "value_hash": sha256_hex(f"{domain}/"),
-                "stix_id": stix_field.get_db_prep_value(uuid.uuid4(), connection),
+                "value_hash": value_hash,
+                "stix_id": stix_field.get_db_prep_value(stix_id, connection),
                 "added_serial": index,
+                "stix_added": stix.stored_indicator(Version(index, record, False)),
             }
             batch.append([row[name] for name in fields])
             if len(batch) == 20000:
@@ -382,7 +394,8 @@ def _inner(count: int, changes: int, directory: Path) -> None:
         # The whole TAXII collection: page after page (the largest page the server allows).
         path = f"/api/v1/taxii2/feeds/collections/{collection}/objects/?limit={settings.FEEDS_TAXII_MAX_PAGE}"
         indicators: set[str] = set()
-        total_seconds = total_size = peak_max = pages = 0
+        total_seconds = 0.0
+        total_size = peak_max = pages = 0
         envelopes_ok = True
         next_key: str | None = None
         while True:

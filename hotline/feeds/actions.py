@@ -22,7 +22,7 @@ from django.utils import timezone
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import record
 from hotline.cases.models import Item, ItemKind, Legality
-from hotline.feeds import queries, rpz, values
+from hotline.feeds import queries, rpz, stix, values
 from hotline.feeds.models import (
     LIST_OF_KIND,
     Collection,
@@ -33,6 +33,7 @@ from hotline.feeds.models import (
     RemovalReason,
     Serial,
 )
+from hotline.feeds.queries import Version
 from hotline.matching.events import SelfSubmissionShared, SelfSubmissionWithdrawn
 from hotline.matching.models import SelfSubmission, SelfSubmittedFile, SubmittedMedia
 from hotline.matching.queries import video_hash_of
@@ -98,7 +99,7 @@ def _add(
     if (found := existing.first()) is not None:
         return found, False
     serial, now = _advance(row)
-    entry = Entry.objects.create(
+    entry = Entry(
         feed_list=feed_list,
         kind=kind,
         value=value,
@@ -109,6 +110,8 @@ def _add(
         added_serial=serial,
         added_at=now,
     )
+    entry.stix_added = stix.stored_indicator(Version(serial, queries.record_of(entry), False))
+    entry.save(force_insert=True)
     record(
         "feeds.entry.add",
         actor=actor,
@@ -131,7 +134,16 @@ def _remove(entry: Entry, *, reason: str, note: str, actor: Actor) -> bool:
     locked.removed_at = now
     locked.removal_reason = reason
     locked.removal_note = note
-    locked.save(update_fields=["removed_serial", "removed_at", "removal_reason", "removal_note"])
+    locked.stix_revoked = stix.stored_indicator(Version(serial, queries.record_of(locked), True))
+    locked.save(
+        update_fields=[
+            "removed_serial",
+            "removed_at",
+            "removal_reason",
+            "removal_note",
+            "stix_revoked",
+        ]
+    )
     entry.refresh_from_db()
     record(
         "feeds.entry.remove",

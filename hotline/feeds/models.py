@@ -94,6 +94,12 @@ class Entry(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
     removal_reason = models.CharField(max_length=20, choices=RemovalReason.choices, blank=True)
     removal_note = models.TextField(blank=True)
+    # The entry's STIX indicator, written when it is listed (``stix_added``) and when it leaves
+    # (``stix_revoked``, its revoked version), so a TAXII page is a join of stored text:
+    # ``stix.stored_indicator`` writes them, ``stix.expand`` restores the constant parts.
+    # Empty for kinds not published as STIX (payment and phone indicators).
+    stix_added = models.TextField(blank=True, editable=False)
+    stix_revoked = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("feed entry")

@@ -23,8 +23,8 @@ from typing import Any
 
 from django.conf import settings
 
-from hotline.feeds.models import EntryKind, Tlp
-from hotline.feeds.queries import FeedRecord, Version, VersionRow
+from hotline.feeds.models import LIST_OF_KIND, EntryKind, Tlp
+from hotline.feeds.queries import FeedRecord, Version
 
 # What ``json.dumps`` (ASCII) writes for a string (the C encoder).
 _q: Callable[[str], str] = json.encoder.encode_basestring_ascii
@@ -238,59 +238,86 @@ def version_stamp(version: Version) -> str:
     return stix_time(_ms(version.record.added_at))
 
 
-# --- the same indicators as JSON text, for pages of thousands --------------------------------
+# --- indicators stored with their entry, for pages of thousands -----------------------------
+#
+# A TAXII page of 10,000 indicators is a join of the texts stored on the entries
+# (``Entry.stix_added``, ``Entry.stix_revoked``): building and encoding each object per request
+# was most of a full collection's time. The stored text is ``json.dumps(indicator(...))`` with
+# the runs every indicator of its kind shares, in every collection, abbreviated by one control
+# character each: the JSON encoder escapes every control character inside strings, so they
+# never occur in JSON text otherwise. The runs that differ between collections and instances
+# (the TLP marking, ``created_by_ref``) are among them, so one stored text serves every
+# collection; abbreviating the constant names and descriptions keeps it to a third of the
+# object's size. A change to what ``indicator`` writes of each entry (its pattern, dates,
+# labels, hashes) needs a data migration that renders the stored texts again, as 0005 does.
+
+_HEAD = '{"type": "indicator", "spec_version": "2.1", "id": "indicator--'
+_VALID_FROM = ', "pattern_type": "stix", "pattern_version": "2.1", "valid_from": "'
+_HEAD_CODE, _VALID_FROM_CODE, _MARKING_CODE = "\x01", "\x02", "\x03"
+_KIND_CODES: dict[str, str] = {
+    EntryKind.URL: "\x04",
+    EntryKind.DOMAIN: "\x05",
+    EntryKind.FILE: "\x06",
+    EntryKind.SELF_REPORTED_FILE: "\x07",
+}
+_MODIFIED = '"modified": "'
 
 
-def _ms_text(moment: str) -> str:
-    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` truncated to milliseconds, as ``stix_time(_ms(...))``."""
-    return f"{moment[:23]}Z"
-
-
-def _revoked_text(row: VersionRow) -> str:
-    """``revoked_at`` on text: the removal, or one millisecond after the addition."""
-    removed, added = _ms_text(row.removed_at), _ms_text(row.added_at)
-    if removed > added:  # same fixed-width format: text order is time order
-        return removed
-    return stix_time(datetime.fromisoformat(added[:-1]).replace(tzinfo=UTC) + _ONE_MS)
-
-
-@functools.lru_cache(maxsize=64)
-def _template(kind: str, tlp: str, creator: str) -> tuple[str, str]:
-    """The constant text of an indicator of ``kind`` (as ``json.dumps`` writes it): from
-    ``created_by_ref`` up to the pattern, and from the marking to the optional properties."""
-    middle = (
+def _middle(kind: str, creator: str) -> str:
+    """What an indicator of ``kind`` holds from ``created_by_ref`` up to its pattern."""
+    return (
         f', "created_by_ref": {_q(creator)}, "name": {_q(_NAMES.get(kind, "Indicator"))}'
         f', "description": {_q(_DESCRIPTIONS.get(kind, ""))}'
         ', "indicator_types": ["malicious-activity"], "pattern": '
     )
-    return middle, f'", "object_marking_refs": [{_q(TLP_IDS[Tlp(tlp)])}]'
 
 
-def indicator_text(row: VersionRow, *, tlp: str, creator: str) -> tuple[str, str]:
-    """``(version, JSON)`` of one indicator version: the JSON is byte for byte
-    ``json.dumps(indicator(...))`` (tests/feeds/test_stix.py holds it to that), written from
-    text templates without building the object."""
-    created = _ms_text(row.added_at)
-    modified = _revoked_text(row) if row.revoked else created
-    middle, marking = _template(row.kind, tlp, creator)
-    text = (
-        f'{{"type": "indicator", "spec_version": "2.1", "id": "indicator--{row.stix_id}"'
-        f', "created": "{created}", "modified": "{modified}"{middle}'
-        f"{_q(pattern_of(row.kind, row.value, row.attributes))}"
-        f', "pattern_type": "stix", "pattern_version": "2.1", "valid_from": "{created}{marking}'
+@functools.lru_cache(maxsize=64)
+def _runs(feed_list: str, tlp: str, creator: str) -> tuple[tuple[str, str], ...]:
+    """Each abbreviation in the indicators of ``feed_list`` and the text it stands for, in the
+    collection of ``tlp``."""
+    marking = f'", "object_marking_refs": [{_q(TLP_IDS[Tlp(tlp)])}]'
+    kinds = tuple(
+        (code, _middle(kind, creator))
+        for kind, code in _KIND_CODES.items()
+        if LIST_OF_KIND[kind] == feed_list
     )
-    if row.kind in FILE_KINDS:
-        if category := row.attributes.get("category"):
-            text += f', "labels": {json.dumps([f"category:{category}"])}'
-        extensions = {}
-        if pdq := row.attributes.get("pdq"):
-            extensions[PDQ_EXTENSION] = {"extension_type": "toplevel-property-extension"}
-            text += f', "x_pdq": {json.dumps(pdq)}'
-        if frames := row.attributes.get("vpdq"):
-            extensions[VPDQ_EXTENSION] = {"extension_type": "toplevel-property-extension"}
-            text += f', "x_vpdq": {json.dumps(list(frames))}'
-        if extensions:
-            text += f', "extensions": {json.dumps(extensions)}'
-    if row.revoked:
-        text += f', "valid_until": "{modified}", "revoked": true'
-    return modified, text + "}"
+    return ((_HEAD_CODE, _HEAD), (_VALID_FROM_CODE, _VALID_FROM), (_MARKING_CODE, marking), *kinds)
+
+
+def stored_indicator(version: Version) -> str:
+    """The text stored for one version of an entry's indicator (``expand`` gives back
+    ``json.dumps(indicator(version, ...))`` in any collection); empty for the kinds that are
+    not published as STIX."""
+    kind = version.record.kind
+    if kind not in _KIND_CODES:
+        return ""
+    creator = identity_id()
+    text = json.dumps(indicator(version, tlp=Tlp.CLEAR, creator=creator))
+    runs = dict(_runs(LIST_OF_KIND[kind], Tlp.CLEAR, creator))
+    for code in (_HEAD_CODE, _VALID_FROM_CODE, _MARKING_CODE, _KIND_CODES[kind]):
+        if text.count(runs[code]) != 1:  # the layout of ``indicator`` changed: say so at once
+            raise ValueError(f"an indicator of {kind} does not hold {runs[code]!r} once")
+        text = text.replace(runs[code], code)
+    return text
+
+
+def expand(stored: str, *, feed_list: str, tlp: str, creator: str) -> str:
+    """Stored indicator text of ``feed_list`` (one, or many joined) as the JSON ``indicator``
+    writes, in the collection of ``tlp``, created by ``creator``: one pass over the text per
+    abbreviation."""
+    for code, run in _runs(feed_list, tlp, creator):
+        stored = stored.replace(code, run)
+    return stored
+
+
+def stored_id(stored: str) -> str:
+    """The STIX id of a stored indicator (it opens the text)."""
+    return f"indicator--{stored[len(_HEAD_CODE) : len(_HEAD_CODE) + 36]}"
+
+
+def stored_version(stored: str) -> str:
+    """The TAXII ``version`` of a stored indicator: its ``modified``, the first timestamp
+    after ``created`` (no string value comes before them that could hold the key)."""
+    start = stored.index(_MODIFIED) + len(_MODIFIED)
+    return stored[start : stored.index('"', start)]

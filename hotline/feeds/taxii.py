@@ -9,7 +9,9 @@ subscribe to. Every request is audited.
 
 Paging: objects are ordered by the serial of the change that produced each version, so a
 page boundary never moves; ``next`` is that serial. The identity, marking and extension
-objects of a collection come first.
+objects of a collection come first. A page of indicators is the join of the texts stored
+with the entries when they were listed and removed (``stix.stored_indicator``), expanded for
+the collection's marking (``stix.expand``): no object is built per request.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -35,7 +38,7 @@ from hotline.feeds import queries, stix
 from hotline.feeds.actions import audit_pull
 from hotline.feeds.formats import timestamp
 from hotline.feeds.models import Collection, FeedList
-from hotline.feeds.queries import Version, VersionFilter, VersionRow
+from hotline.feeds.queries import ADDED, KEY, TEXT, StoredVersion, Version, VersionFilter
 
 MEDIA_TYPE = "application/taxii+json;version=2.1"
 _TIMESTAMP = re.compile(
@@ -50,13 +53,32 @@ def taxii_response(body: dict[str, Any], *, status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=status, content_type=MEDIA_TYPE)
 
 
+class SlicedResponse(HttpResponse):
+    """A response handed to the WSGI server in slices of ``SLICE`` bytes: waitress copies a
+    body of more than 1 MiB written at once into a temporary file before it sends it; slices
+    go out as they come. ``content`` is the whole body, as in any ``HttpResponse``."""
+
+    SLICE = 256 * 1024
+
+    def __iter__(self) -> Iterator[bytes]:
+        content = self.content
+        for start in range(0, len(content), self.SLICE):
+            yield content[start : start + self.SLICE]
+
+
 def taxii_listing(body: dict[str, Any], key: str, items: list[str] | None) -> HttpResponse:
     """``taxii_response(body | {key: [...]})`` with the items already JSON text: the same
     bytes, without decoding and re-encoding thousands of objects."""
     text = json.dumps(body)
     if items is not None:
-        text = f"{text[:-1]}, {json.dumps(key)}: [{', '.join(items)}]}}"
-    return HttpResponse(text, content_type=MEDIA_TYPE)
+        parts = [f"{text[:-1]}, {json.dumps(key)}: ["]
+        for item in items:
+            parts += (item, ", ")
+        if items:
+            parts.pop()  # the last separator
+        parts.append("]}")
+        text = "".join(parts)  # one copy of a page of megabytes
+    return SlicedResponse(text, content_type=MEDIA_TYPE)
 
 
 def taxii_error(
@@ -265,16 +287,32 @@ def _listed(version: Version, collection: Collection) -> Listed:
     return Listed.of(version.key, version.date_added, stix.indicator(version, tlp=collection.tlp))
 
 
-def _listed_row(row: VersionRow, tlp: str, creator: str) -> Listed:
-    stamp, text = stix.indicator_text(row, tlp=tlp, creator=creator)
-    return Listed(row.key, row.date_added, f"indicator--{row.stix_id}", "indicator", stamp, text)
+@dataclass(frozen=True)
+class Window:
+    """One page of a collection in paging order: its identity, marking and extension objects
+    (``statics``) come first, then indicator versions as stored (``indicators``)."""
+
+    statics: list[Listed]
+    indicators: list[StoredVersion]
+
+    def __len__(self) -> int:
+        return len(self.statics) + len(self.indicators)
+
+    def dates_added(self) -> tuple[str, str] | None:
+        """When its first and its last object entered the collection (None: an empty page)."""
+        if not len(self):
+            return None
+        statics, indicators = self.statics, self.indicators
+        first = statics[0].date_added if statics else queries.db_time(indicators[0][ADDED])
+        last = queries.db_time(indicators[-1][ADDED]) if indicators else statics[-1].date_added
+        return first, last
 
 
-def _window(collection: Collection, query: Query) -> tuple[list[Listed], int, bool]:
+def _window(collection: Collection, query: Query) -> tuple[Window, int, bool]:
     """The page (filters applied), the paging key it ends at, and whether more follow."""
     if query.spec_versions is not None and "2.1" not in query.spec_versions:
-        return [], 0, False
-    window: list[Listed] = []
+        return Window([], []), 0, False
+    statics: list[Listed] = []
     statics_added = collection.created_at
     for listed in _statics(collection):
         if query.after is not None and listed.key <= query.after:
@@ -285,7 +323,8 @@ def _window(collection: Collection, query: Query) -> tuple[list[Listed], int, bo
             continue
         if query.ids is not None and listed.id not in query.ids:
             continue
-        window.append(listed)
+        statics.append(listed)
+    indicators: list[StoredVersion] = []
     if query.types is None or "indicator" in query.types:
         flt = VersionFilter(
             after=query.after,
@@ -293,26 +332,28 @@ def _window(collection: Collection, query: Query) -> tuple[list[Listed], int, bo
             ids=_indicator_ids(query.ids),
             versions=query.versions,
         )
-        wanted = query.limit + 1 - len(window)
+        wanted = query.limit + 1 - len(statics)
         if wanted > 0:
-            creator, tlp = stix.identity_id(), collection.tlp
-            window += [
-                _listed_row(row, tlp, creator)
-                for row in queries.version_rows(collection.feed_list, flt, limit=wanted)
-            ]
-    more = len(window) > query.limit
-    page = window[: query.limit]
-    last_key = page[-1].key if page else 0
+            indicators = queries.version_rows(collection.feed_list, flt, limit=wanted)
+    more = len(statics) + len(indicators) > query.limit
+    statics = statics[: query.limit]
+    indicators = indicators[: query.limit - len(statics)]
+    last_key = indicators[-1][KEY] if indicators else statics[-1].key if statics else 0
     if query.stamps is not None:
-        page = [item for item in page if item.version in query.stamps]
-    return page, last_key, more
+        stamps = query.stamps
+        statics = [s for s in statics if s.version in stamps]
+        indicators = [v for v in indicators if stix.stored_version(v[TEXT]) in stamps]
+    return Window(statics, indicators), last_key, more
 
 
-def _dated(response: HttpResponse, page: list[Listed]) -> HttpResponse:
-    if page:
-        response["X-TAXII-Date-Added-First"] = page[0].date_added
-        response["X-TAXII-Date-Added-Last"] = page[-1].date_added
+def _dated(response: HttpResponse, dates: tuple[str, str] | None) -> HttpResponse:
+    if dates is not None:
+        response["X-TAXII-Date-Added-First"], response["X-TAXII-Date-Added-Last"] = dates
     return response
+
+
+def _listed_dates(page: list[Listed]) -> tuple[str, str] | None:
+    return (page[0].date_added, page[-1].date_added) if page else None
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -393,7 +434,7 @@ def _paged(
     request: HttpRequest,
     collection_id: uuid.UUID,
     endpoint: str,
-    render: Callable[[list[Listed]], list[str]],
+    render: Callable[[Window, Collection], list[str]],
 ) -> HttpResponse:
     found = _collection_or_error(request, collection_id)
     if found is None:
@@ -406,7 +447,7 @@ def _paged(
     body: dict[str, Any] = {"more": more}
     if more:
         body["next"] = str(last_key)
-    objects = render(page) if page else None
+    objects = render(page, found) if len(page) else None
     audit_pull(
         credential_of(request),
         "taxii",
@@ -416,28 +457,53 @@ def _paged(
         more=more,
         added_after=request.GET.get("added_after", ""),
     )
-    return _dated(taxii_listing(body, "objects", objects), page)
+    return _dated(taxii_listing(body, "objects", objects), page.dates_added())
+
+
+def _stored_texts(page: Window) -> list[str]:
+    texts = list(map(itemgetter(TEXT), page.indicators))
+    if "" in texts:  # only payment and phone entries store none, and no collection holds them
+        raise ValueError("a collection holds entries not published as STIX indicators")
+    return texts
 
 
 @taxii_endpoint
 def objects(request: HttpRequest, collection_id: uuid.UUID) -> HttpResponse:
-    return _paged(request, collection_id, "objects", lambda page: [i.json for i in page])
+    def render(page: Window, found: Collection) -> list[str]:
+        rendered = [s.json for s in page.statics]
+        if page.indicators:
+            joined = ", ".join(_stored_texts(page))
+            creator = stix.identity_id()
+            rendered.append(
+                stix.expand(joined, feed_list=found.feed_list, tlp=found.tlp, creator=creator)
+            )
+        return rendered
+
+    return _paged(request, collection_id, "objects", render)
+
+
+def _manifest_record(object_id: str, date_added: str, version: str) -> str:
+    return json.dumps(
+        {
+            "id": object_id,
+            "date_added": date_added,
+            "version": version,
+            "media_type": stix.MEDIA_TYPE,
+        }
+    )
 
 
 @taxii_endpoint
 def manifest(request: HttpRequest, collection_id: uuid.UUID) -> HttpResponse:
-    def render(page: list[Listed]) -> list[str]:
-        return [
-            json.dumps(
-                {
-                    "id": i.id,
-                    "date_added": i.date_added,
-                    "version": i.version,
-                    "media_type": stix.MEDIA_TYPE,
-                }
+    def render(page: Window, found: Collection) -> list[str]:
+        manifest = [_manifest_record(s.id, s.date_added, s.version) for s in page.statics]
+        for (_, added, _), text in zip(page.indicators, _stored_texts(page), strict=True):
+            manifest.append(
+                _manifest_record(
+                    stix.stored_id(text), queries.db_time(added), stix.stored_version(text)
+                )
             )
-            for i in page
-        ]
+        return manifest
 
     return _paged(request, collection_id, "manifest", render)
 
@@ -501,7 +567,7 @@ def object_detail(request: HttpRequest, collection_id: uuid.UUID, object_id: str
         returned=len(every),
     )
     objects = [i.json for i in every] if every else None
-    return _dated(taxii_listing({"more": False}, "objects", objects), every)
+    return _dated(taxii_listing({"more": False}, "objects", objects), _listed_dates(every))
 
 
 @taxii_endpoint
@@ -518,4 +584,7 @@ def object_versions(request: HttpRequest, collection_id: uuid.UUID, object_id: s
         object=object_id[:100],
         returned=len(every),
     )
-    return _dated(taxii_response({"more": False, "versions": [i.version for i in every]}), every)
+    return _dated(
+        taxii_response({"more": False, "versions": [i.version for i in every]}),
+        _listed_dates(every),
+    )

@@ -1,10 +1,10 @@
 """The fast renderers of large feeds write exactly what the reference renderers write.
 
-URL lists and TAXII pages are written from database text through templates
-(``ListFeed.json_renderer``/``line_renderer``, ``stix.indicator_text``); the dict-building
-``ListFeed.entry``/``line`` and ``stix.indicator`` are the reference. Each test compares the
-two on the same entries, read from this run's database engine (so SQLite's and PostgreSQL's
-timestamp and UUID text are both covered), or on values with characters JSON must escape.
+URL lists are written from database text through templates (``ListFeed.json_renderer``/
+``line_renderer``); the dict-building ``ListFeed.entry``/``line`` are the reference. Each test
+compares the two on the same entries, read from this run's database engine (so SQLite's and
+PostgreSQL's timestamp and UUID text are both covered), or on values with characters JSON must
+escape. TAXII pages join indicator text stored with each entry: test_stored_indicators.py.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hotline.feeds import actions, queries, stix
-from hotline.feeds.formats import FEEDS, timestamp
-from hotline.feeds.models import Entry, FeedList
-from hotline.feeds.queries import FeedRecord, Version, VersionFilter, VersionRow
+from hotline.feeds import actions, queries
+from hotline.feeds.formats import FEEDS
+from hotline.feeds.queries import FeedRecord
 from tests.conftest import World
 from tests.feeds.conftest import confirmed_file, listed_page
 
@@ -109,58 +108,3 @@ def test_json_renderer_escapes_as_json_dumps() -> None:
 def test_database_timestamp_text_reads_as_rfc3339_utc(text: str, expected: str) -> None:
     """Catches a timestamp text read as UTC when it is not, or its fraction lost."""
     assert queries.db_time(text) == expected
-
-
-@pytest.mark.django_db
-def test_version_rows_render_as_the_reference_indicators(filled: World) -> None:
-    """Catches an indicator template that drifts from ``stix.indicator`` for any kind (page,
-    domain, file with hashes, category and PDQ, file known by PDQ only) or the revocation."""
-    creator = stix.identity_id()
-    for feed_list in (FeedList.BLOCKLIST, FeedList.HASHES):
-        by_id = {r.stix_id: r for r in queries.records(Entry.objects.filter(feed_list=feed_list))}
-        rows = queries.version_rows(feed_list, VersionFilter(versions="all"), limit=100)
-        assert any(row.revoked for row in rows) or feed_list == FeedList.HASHES
-        for row in rows:
-            record = by_id[uuid.UUID(row.stix_id)]
-            reference = stix.indicator(
-                Version(row.key, record, row.revoked), tlp="amber", creator=creator
-            )
-
-            stamp, text = stix.indicator_text(row, tlp="amber", creator=creator)
-
-            assert text == json.dumps(reference)
-            assert stamp == reference["modified"]
-            assert row.date_added == timestamp(Version(row.key, record, row.revoked).date_added)
-
-
-def test_revocation_in_the_same_millisecond_is_one_millisecond_later() -> None:
-    """Catches the text path taking the removal moment when it does not follow the addition."""
-    record = FeedRecord(
-        1,
-        "url",
-        f"http://gallery.example.test/{AWKWARD}",
-        "0" * 64,
-        {},
-        STIX_ID,
-        1,
-        ADDED,
-        2,
-        ADDED.replace(microsecond=123999),
-        "lifted",
-    )
-    row = VersionRow(
-        2,
-        True,
-        record.kind,
-        record.value,
-        str(STIX_ID),
-        "2026-03-01T12:00:00.123456Z",
-        "2026-03-01T12:00:00.123999Z",
-        {},
-    )
-    reference = stix.indicator(Version(2, record, True), tlp="red", creator="identity--x")
-
-    stamp, text = stix.indicator_text(row, tlp="red", creator="identity--x")
-
-    assert text == json.dumps(reference)
-    assert stamp == "2026-03-01T12:00:00.124Z"

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pytest
 
-from hotline.feeds import actions, queries
+from hotline.feeds import actions, queries, stix
 from hotline.feeds.models import Entry, FeedList
 from tests.conftest import World
 
@@ -83,12 +85,28 @@ def test_current_serial_of_each_list_is_its_own(history: dict[str, Entry]) -> No
     assert [queries.current_serial(fl) for fl in FeedList] == [5, 0, 0, 0, 0]
 
 
+class _Version(NamedTuple):
+    key: int
+    value: str
+    revoked: bool
+
+
+def _versions(flt: queries.VersionFilter, *, limit: int) -> list[_Version]:
+    """``version_rows`` with each row's entry value, and whether it is the revocation (the
+    entry's revoked text)."""
+    found = []
+    for key, _, text in queries.version_rows(BLOCKLIST, flt, limit=limit):
+        entry = Entry.objects.get(stix_id=stix.stored_id(text).removeprefix("indicator--"))
+        found.append(_Version(key, entry.value, text == entry.stix_revoked))
+    return found
+
+
 def test_versions_merge_additions_and_revocations_in_serial_order(
     history: dict[str, Entry],
 ) -> None:
-    every = queries.version_rows(BLOCKLIST, queries.VersionFilter(versions="all"), limit=10)
-    last = queries.version_rows(BLOCKLIST, queries.VersionFilter(), limit=10)
-    page = queries.version_rows(BLOCKLIST, queries.VersionFilter(after=2, versions="all"), limit=2)
+    every = _versions(queries.VersionFilter(versions="all"), limit=10)
+    last = _versions(queries.VersionFilter(), limit=10)
+    page = _versions(queries.VersionFilter(after=2, versions="all"), limit=2)
 
     assert [(v.key, v.value, v.revoked) for v in every] == [
         (1, "a.example.test", False),
