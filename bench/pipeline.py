@@ -304,8 +304,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    # The inner run is handed the URL: its environment has no HOTLINE_* variables but its own.
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    url = os.environ.get("HOTLINE_BENCH_PIPELINE_DATABASE_URL", DEFAULT_URL)
+    url = args.database_url or os.environ.get("HOTLINE_BENCH_PIPELINE_DATABASE_URL", DEFAULT_URL)
     if args.inner:
         sys.exit(_inner(url, args.reports, args.workers))
     try:
@@ -323,6 +325,8 @@ def main(argv: list[str]) -> None:
             str(args.reports),
             "--workers",
             str(args.workers),
+            "--database-url",
+            url,
         ],
         env=_env(url),
         cwd=ROOT,
