@@ -64,7 +64,9 @@ def store_trace(findings: TraceFindings, *, acting_user: User | None) -> Hosting
     return store_traces([findings], acting_user=acting_user)[0]
 
 
-@transaction.atomic
+# No savepoint of its own: inside a caller's transaction (an enrichment batch storing traces
+# and linking its items in one commit) a failure here fails the caller's whole transaction.
+@transaction.atomic(savepoint=False)
 def store_traces(
     findings: Sequence[TraceFindings], *, acting_user: User | None
 ) -> list[HostingTrace]:

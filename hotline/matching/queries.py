@@ -69,6 +69,8 @@ def find_matches_many(
 ) -> list[list[Match]]:
     """``find_matches`` for each ``(algorithm, value)`` of ``queries``, in order, with one
     database read for all of them (none when the index has no hit)."""
+    if not queries:
+        return []
     index = shared_index() if index is None else index
     hits = [
         {hit.key: hit.distance for hit in index.lookup(algorithm, value, radius=radius)}
