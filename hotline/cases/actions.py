@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -501,8 +502,8 @@ def record_enrichment(item: Item, *, known_match: dict[str, Any] | None = None) 
 def record_enrichments(known_matches: Mapping[int, dict[str, Any] | None]) -> list[Item]:
     """``record_enrichment`` for several items at once (item id → its known match, ``None``
     to keep the one it has): the items re-read under lock in id order, written with one
-    UPDATE, their ``item.enrich`` events with one INSERT. Items that no longer exist are
-    skipped; returns the items recorded."""
+    UPDATE per distinct outcome, their ``item.enrich`` events with one INSERT. Items that no
+    longer exist are skipped; returns the items recorded."""
     locked = list(Item.objects.select_for_update().filter(pk__in=known_matches).order_by("pk"))
     now = timezone.now()
     for item in locked:
@@ -511,9 +512,16 @@ def record_enrichments(known_matches: Mapping[int, dict[str, Any] | None]) -> li
         if known_match is not None:
             item.known_match = known_match
         item.priority = compute_priority(item)
-    if not locked:
-        return []
-    Item.objects.bulk_update(locked, ["enriched_at", "known_match", "priority"])
+    # One UPDATE per distinct outcome (a batch has a few: new material, each known match),
+    # cheaper to build than a CASE per item and field.
+    by_outcome: dict[tuple[str, int], tuple[Any, int, list[int]]] = {}
+    for item in locked:
+        key = (json.dumps(item.known_match, sort_keys=True), item.priority)
+        by_outcome.setdefault(key, (item.known_match, item.priority, []))[2].append(item.pk)
+    for known_match, priority, pks in by_outcome.values():
+        Item.objects.filter(pk__in=pks).update(
+            enriched_at=now, known_match=known_match, priority=priority
+        )
     record_many(
         [
             EventSpec("item.enrich", obj=item, detail={"known_match": bool(item.known_match)})

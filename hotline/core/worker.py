@@ -285,11 +285,17 @@ class HotlineWorker(Worker):
         with transaction.atomic():
             _relax_commit()
             claimed = list(self._ready().select_for_update(skip_locked=True)[:size])
+            # One UPDATE per distinct list of earlier workers (nearly always one: first runs),
+            # not a CASE per row, which costs more to build than the rest of the claim.
+            by_runs: dict[tuple[str, ...], list[UUID | str]] = {}
             for task in claimed:
+                by_runs.setdefault(tuple(task.worker_ids), []).append(task.pk)
                 task.status = TaskResultStatus.RUNNING
                 task.worker_ids = [*task.worker_ids, self.worker_id]
-            if claimed:
-                DBTaskResult.objects.bulk_update(claimed, ["status", "worker_ids"])
+            for earlier, pks in by_runs.items():
+                DBTaskResult.objects.filter(pk__in=pks).update(
+                    status=TaskResultStatus.RUNNING, worker_ids=[*earlier, self.worker_id]
+                )
         return claimed
 
     def _run_batch(self) -> int:

@@ -160,7 +160,7 @@ def test_batch_enrichment_statements_do_not_grow_with_the_batch(settings: Any) -
     with CaptureQueriesContext(connection) as for_large:
         enrich_items([item.pk for item in large])
 
-    assert len(for_large) == len(for_small) == 13
+    assert len(for_large) == len(for_small) == 14
 
 
 @pytest.mark.django_db(transaction=True)
