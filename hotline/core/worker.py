@@ -372,7 +372,6 @@ class HotlineWorker(Worker):
             values = list(runner([dict(task.task_result.kwargs) for task in tasks]))
             if len(values) != len(tasks):
                 raise ValueError(f"batch runner gave {len(values)} results for {len(tasks)} runs")
-            self._mark_successful(tasks, values)
         except DATABASE_ERRORS:
             raise  # an outage: the whole group goes back to the queue (_settle_claims)
         except Exception:
@@ -389,8 +388,16 @@ class HotlineWorker(Worker):
                     self._maybe_retry(task.pk)
                 self._unsettled_tasks.remove(task.pk)
                 self._unsettled_task = None
-        else:
-            self._run_tasks += len(tasks)
+            return
+        try:
+            self._mark_successful(tasks, values)
+        except DATABASE_ERRORS:
+            raise
+        except Exception as exc:  # the work is done; a result that cannot be stored fails its run
+            for task in tasks:
+                task.set_failed(exc)
+                self._maybe_retry(task.pk)
+        self._run_tasks += len(tasks)
         self._unsettled_tasks = []
 
     def _mark_successful(self, tasks: list[DBTaskResult], values: list[Any]) -> None:
