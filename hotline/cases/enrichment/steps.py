@@ -44,7 +44,12 @@ def hosting(items: Sequence[Item]) -> list[EnrichmentResult]:
         for item, trace, country in zip(traced, traces, countries, strict=True):
             item.hosting_trace = trace
             item.hosting_country = country
-        Item.objects.bulk_update(traced, ["hosting_trace", "hosting_country"])
+        if len(traced) == 1:  # a plain UPDATE: bulk_update's CASE costs more to build
+            Item.objects.filter(pk=traced[0].pk).update(
+                hosting_trace=traces[0], hosting_country=countries[0]
+            )
+        else:
+            Item.objects.bulk_update(traced, ["hosting_trace", "hosting_country"])
     country_of = {item.pk: country for item, country in zip(traced, countries, strict=True)}
     return [
         {"hosting_country": country_of[item.pk]} if item.pk in country_of else None
