@@ -10,12 +10,16 @@ known MD5s, one report in ten names a known file. Each report is filed through
 queued in the same transaction) with one new URL and one new file hash, so N reports make
 2 N items.
 
-Two rounds on the same database, each with new reports filed while no worker runs, then
+Three rounds on the same database, each with new reports filed while no worker runs, then
 two workers started:
 
 * **anchor: one at a time**: the workers claim one task per round trip and poll the outbox
   before every task (``HOTLINE_WORKER_CLAIM_BATCH=1``, ``HOTLINE_WORKER_OUTBOX_SECONDS=0``),
-  which is how the worker ran before batch claiming;
+  which is how the worker ran before batch claiming; a batch of one also means each item is
+  enriched on its own (no batch runner);
+* **batched, synchronous commit**: batch claims, the items of a claimed batch enriched
+  together (``cases.tasks.enrich_items``, the worker's batch runner), every commit waiting
+  for the disk (``HOTLINE_WORKER_ASYNC_COMMIT_QUEUES`` empty);
 * **batched**: the defaults.
 
 The time is from the first task's start to the last item's ``enriched_at`` (database clock,
@@ -304,8 +308,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    # The inner run is handed the URL: its environment has no HOTLINE_* variables but its own.
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    url = os.environ.get("HOTLINE_BENCH_PIPELINE_DATABASE_URL", DEFAULT_URL)
+    url = args.database_url or os.environ.get("HOTLINE_BENCH_PIPELINE_DATABASE_URL", DEFAULT_URL)
     if args.inner:
         sys.exit(_inner(url, args.reports, args.workers))
     try:
@@ -323,6 +329,8 @@ def main(argv: list[str]) -> None:
             str(args.reports),
             "--workers",
             str(args.workers),
+            "--database-url",
+            url,
         ],
         env=_env(url),
         cwd=ROOT,

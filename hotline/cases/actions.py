@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.accounts.models import ApiCredential, Organisation, User, hash_secret
-from hotline.audit.actions import record
+from hotline.audit.actions import EventSpec, record, record_many
 from hotline.cases import references
 from hotline.cases.classification import get_scheme
 from hotline.cases.events import ItemAssessed, item_assessed
@@ -494,13 +495,41 @@ def _refresh_report_status(report: Report) -> None:
 @transaction.atomic
 def record_enrichment(item: Item, *, known_match: dict[str, Any] | None = None) -> None:
     """Store what enrichment learnt and recompute the priority."""
-    locked = Item.objects.select_for_update().get(pk=item.pk)
-    locked.enriched_at = timezone.now()
-    if known_match is not None:
-        locked.known_match = known_match
-    locked.priority = compute_priority(locked)
-    locked.save(update_fields=["enriched_at", "known_match", "priority"])
-    record("item.enrich", actor=None, obj=locked, detail={"known_match": bool(locked.known_match)})
+    record_enrichments({item.pk: known_match})
+
+
+@transaction.atomic
+def record_enrichments(known_matches: Mapping[int, dict[str, Any] | None]) -> list[Item]:
+    """``record_enrichment`` for several items at once (item id → its known match, ``None``
+    to keep the one it has): the items re-read under lock in id order, written with one
+    UPDATE per distinct outcome, their ``item.enrich`` events with one INSERT. Items that no
+    longer exist are skipped; returns the items recorded."""
+    locked = list(Item.objects.select_for_update().filter(pk__in=known_matches).order_by("pk"))
+    now = timezone.now()
+    for item in locked:
+        item.enriched_at = now
+        known_match = known_matches[item.pk]
+        if known_match is not None:
+            item.known_match = known_match
+        item.priority = compute_priority(item)
+    # One UPDATE per distinct outcome (a batch has a few: new material, each known match),
+    # cheaper to build than a CASE per item and field.
+    by_outcome: dict[tuple[str, int], tuple[Any, int, list[int]]] = {}
+    for item in locked:
+        key = (json.dumps(item.known_match, sort_keys=True), item.priority)
+        by_outcome.setdefault(key, (item.known_match, item.priority, []))[2].append(item.pk)
+    for known_match, priority, pks in by_outcome.values():
+        Item.objects.filter(pk__in=pks).update(
+            enriched_at=now, known_match=known_match, priority=priority
+        )
+    record_many(
+        [
+            EventSpec("item.enrich", obj=item, detail={"known_match": bool(item.known_match)})
+            for item in locked
+        ],
+        actor=None,
+    )
+    return locked
 
 
 # --- reports with no item (travel and tourism) ----------------------------------------------

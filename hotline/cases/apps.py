@@ -10,5 +10,8 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from hotline.cases import audit_objects  # noqa: F401  (registers reports and items)
+        from hotline.cases import (
+            audit_objects,  # noqa: F401  (registers reports and items)
+            tasks,  # noqa: F401  (registers enrichment's batch runner)
+        )
         from hotline.cases.enrichment import steps  # noqa: F401  (registers the built-in enrichment steps)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
 from hotline.accounts.models import User
-from hotline.audit.actions import record
+from hotline.audit.actions import EventSpec, record_many
 from hotline.hosting.cdn import cdn_list
 from hotline.hosting.ipinfo import IpInfoProvider, default_ip_info
 from hotline.hosting.models import AbuseContact, AbuseKind, HostingTrace, IpObservation
-from hotline.hosting.rdap import AbuseLookup, RdapClient
+from hotline.hosting.rdap import RdapClient
 from hotline.hosting.resolvers import Resolver, get_resolver
 from hotline.hosting.trace import TraceFindings, gather_trace
 
-__all__ = ["look_up_host", "store_trace", "trace_host"]
+__all__ = ["look_up_host", "store_trace", "store_traces", "trace_host"]
 
 _TEXT_LIMIT = 255
 
@@ -59,63 +61,88 @@ def look_up_host(
 @transaction.atomic
 def store_trace(findings: TraceFindings, *, acting_user: User | None) -> HostingTrace:
     """Store what ``gather_trace`` found: the trace, its addresses and abuse contacts, audited."""
-    trace = HostingTrace.objects.create(
-        host=findings.host,
-        registrable_domain=findings.registrable_domain or "",
-        looked_up_at=findings.looked_up_at,
-        resolver=findings.resolver[:200],
-        error=findings.resolution.error,
-    )
-    contacts: dict[tuple[str, str], AbuseContact] = {}
+    return store_traces([findings], acting_user=acting_user)[0]
 
-    def contact_for(lookup: AbuseLookup | None) -> AbuseContact | None:
-        if lookup is None:
-            return None
-        key = (lookup.kind, lookup.query)
-        if key not in contacts:
-            contacts[key] = AbuseContact.objects.create(
-                trace=trace,
-                kind=AbuseKind(lookup.kind),
-                query=lookup.query[:_TEXT_LIMIT],
-                email=lookup.email[:254],
-                name=lookup.name[:_TEXT_LIMIT],
-                source=lookup.source[:500],
-                fetched_at=lookup.fetched_at,
-                error=lookup.error,
+
+# No savepoint of its own: inside a caller's transaction (an enrichment batch storing traces
+# and linking its items in one commit) a failure here fails the caller's whole transaction.
+@transaction.atomic(savepoint=False)
+def store_traces(
+    findings: Sequence[TraceFindings], *, acting_user: User | None
+) -> list[HostingTrace]:
+    """``store_trace`` for several lookups at once (a worker's batch of items): one trace each,
+    in order, written with one multi-row INSERT per table and one for their audit events."""
+    traces = HostingTrace.objects.bulk_create(
+        [
+            HostingTrace(
+                host=found.host,
+                registrable_domain=found.registrable_domain or "",
+                looked_up_at=found.looked_up_at,
+                resolver=found.resolver[:200],
+                error=found.resolution.error,
             )
-        return contacts[key]
-
-    for position, finding in enumerate(findings.addresses):
-        info, cdn = finding.info, finding.cdn
-        IpObservation.objects.create(
-            trace=trace,
-            position=position,
-            ip=info.ip,
-            country=info.country or "",
-            country_source=info.country_source[:_TEXT_LIMIT],
-            country_data_date=info.country_data_date,
-            asn=info.asn,
-            as_org=info.as_org[:_TEXT_LIMIT],
-            asn_source=info.asn_source[:_TEXT_LIMIT],
-            asn_data_date=info.asn_data_date,
-            is_cdn=cdn is not None,
-            cdn_name=cdn.name if cdn else "",
-            cdn_kind=cdn.kind if cdn else "",
-            cdn_source=_cdn_source() if cdn else "",
-            abuse_contact=contact_for(finding.abuse),
-        )
-    contact_for(findings.registrar_abuse)
-    record(
-        "hosting.trace",
-        actor=acting_user,
-        obj=trace,
-        detail={
-            "host": trace.host,
-            "addresses": [finding.info.ip for finding in findings.addresses],
-            "error": trace.error,
-        },
+            for found in findings
+        ]
     )
-    return trace
+    # Each trace's contacts, one per (kind, query); created first, the addresses point at them.
+    contacts: list[dict[tuple[str, str], AbuseContact]] = []
+    for trace, found in zip(traces, findings, strict=True):
+        own: dict[tuple[str, str], AbuseContact] = {}
+        lookups = [finding.abuse for finding in found.addresses] + [found.registrar_abuse]
+        for lookup in lookups:
+            if lookup is not None and (lookup.kind, lookup.query) not in own:
+                own[(lookup.kind, lookup.query)] = AbuseContact(
+                    trace=trace,
+                    kind=AbuseKind(lookup.kind),
+                    query=lookup.query[:_TEXT_LIMIT],
+                    email=lookup.email[:254],
+                    name=lookup.name[:_TEXT_LIMIT],
+                    source=lookup.source[:500],
+                    fetched_at=lookup.fetched_at,
+                    error=lookup.error,
+                )
+        contacts.append(own)
+    AbuseContact.objects.bulk_create([c for own in contacts for c in own.values()])
+    observations = []
+    for trace, found, own in zip(traces, findings, contacts, strict=True):
+        for position, finding in enumerate(found.addresses):
+            info, cdn, abuse = finding.info, finding.cdn, finding.abuse
+            observations.append(
+                IpObservation(
+                    trace=trace,
+                    position=position,
+                    ip=info.ip,
+                    country=info.country or "",
+                    country_source=info.country_source[:_TEXT_LIMIT],
+                    country_data_date=info.country_data_date,
+                    asn=info.asn,
+                    as_org=info.as_org[:_TEXT_LIMIT],
+                    asn_source=info.asn_source[:_TEXT_LIMIT],
+                    asn_data_date=info.asn_data_date,
+                    is_cdn=cdn is not None,
+                    cdn_name=cdn.name if cdn else "",
+                    cdn_kind=cdn.kind if cdn else "",
+                    cdn_source=_cdn_source() if cdn else "",
+                    abuse_contact=own[(abuse.kind, abuse.query)] if abuse is not None else None,
+                )
+            )
+    IpObservation.objects.bulk_create(observations)
+    record_many(
+        [
+            EventSpec(
+                "hosting.trace",
+                obj=trace,
+                detail={
+                    "host": trace.host,
+                    "addresses": [finding.info.ip for finding in found.addresses],
+                    "error": trace.error,
+                },
+            )
+            for trace, found in zip(traces, findings, strict=True)
+        ],
+        actor=acting_user,
+    )
+    return traces
 
 
 def _cdn_source() -> str:

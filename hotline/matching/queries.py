@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from hotline.matching.errors import InvalidHash
@@ -57,13 +58,42 @@ def find_matches(
     algorithm: str, value: str, *, index: MatchIndex | None = None, radius: int | None = None
 ) -> list[Match]:
     """Entries of enabled lists matching a hash: equal, or for PDQ within ``radius``, nearest first."""
+    return find_matches_many([(algorithm, value)], index=index, radius=radius)[0]
+
+
+def find_matches_many(
+    queries: Sequence[tuple[str, str]],
+    *,
+    index: MatchIndex | None = None,
+    radius: int | None = None,
+) -> list[list[Match]]:
+    """``find_matches`` for each ``(algorithm, value)`` of ``queries``, in order, with one
+    database read for all of them (none when the index has no hit)."""
+    if not queries:
+        return []
     index = shared_index() if index is None else index
-    hits = {hit.key: hit.distance for hit in index.lookup(algorithm, value, radius=radius)}
-    entries = HashEntry.objects.filter(pk__in=hits, hash_list__enabled=True).select_related(
-        "hash_list"
+    hits = [
+        {hit.key: hit.distance for hit in index.lookup(algorithm, value, radius=radius)}
+        for algorithm, value in queries
+    ]
+    keys = set().union(*hits)
+    entries = (
+        {
+            entry.pk: entry
+            for entry in HashEntry.objects.filter(
+                pk__in=keys, hash_list__enabled=True
+            ).select_related("hash_list")
+        }
+        if keys
+        else {}
     )
-    matches = [Match(entry, hits[entry.pk]) for entry in entries]
-    return sorted(matches, key=lambda match: (match.distance, match.entry.hash_list.name))
+    return [
+        sorted(
+            (Match(entries[key], distance) for key, distance in found.items() if key in entries),
+            key=lambda match: (match.distance, match.entry.hash_list.name),
+        )
+        for found in hits
+    ]
 
 
 @dataclass(frozen=True)
@@ -127,6 +157,18 @@ def find_video_matches(
 
 def video_hash_of(md5: str) -> tuple[VpdqFeature, ...] | None:
     """The vPDQ of a video we were given (by its MD5), or None when we never hashed it."""
-    found = VideoHash.objects.filter(md5=md5.strip().lower()).values_list("features", flat=True)
-    text = found.first()
-    return parse_text(text) if text else None
+    return video_hashes_of([md5]).get(md5.strip().lower())
+
+
+def video_hashes_of(md5s: Iterable[str]) -> dict[str, tuple[VpdqFeature, ...]]:
+    """``video_hash_of`` for several MD5s in one read: normalised MD5 → vPDQ, for those we
+    hashed (none asked, no read)."""
+    wanted = {md5.strip().lower() for md5 in md5s}
+    if not wanted:
+        return {}
+    rows = VideoHash.objects.filter(md5__in=wanted).order_by("pk").values_list("md5", "features")
+    found: dict[str, tuple[VpdqFeature, ...]] = {}
+    for md5, text in rows:
+        if md5 not in found and text:
+            found[md5] = parse_text(text)
+    return found

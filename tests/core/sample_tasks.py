@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django_tasks import task
+
+from hotline.core.worker import BATCH_RUNNERS
 
 
 @task()
@@ -31,3 +35,27 @@ def fails_then_succeeds(journal: str, failures: int) -> str:
     if runs < failures:
         raise RuntimeError(f"planned failure {runs + 1}")
     return "ok"
+
+
+@task()
+def journaled_double(*, journal: str, value: int) -> int:
+    """Write 'one <value>' and return twice the value; a negative value fails."""
+    with Path(journal).open("a") as f:
+        f.write(f"one {value}\n")
+    if value < 0:
+        raise ValueError(f"negative value {value}")
+    return 2 * value
+
+
+def journaled_double_runs(runs: Sequence[dict[str, Any]]) -> list[int]:
+    """``journaled_double``'s batch runner: writes 'batch <values>' once; fails (having done
+    nothing else) when any value is negative."""
+    values = [int(run["value"]) for run in runs]
+    with Path(str(runs[0]["journal"])).open("a") as f:
+        f.write(f"batch {' '.join(map(str, values))}\n")
+    if any(value < 0 for value in values):
+        raise ValueError("a negative value in the batch")
+    return [2 * value for value in values]
+
+
+BATCH_RUNNERS.register(journaled_double.module_path, journaled_double_runs)

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from hotline.core.models import WorkerHeartbeat
 from hotline.core.worker import HotlineWorker, reap_orphaned_tasks
-from tests.core.sample_tasks import fails_then_succeeds, journaled_sleep
+from tests.core.sample_tasks import fails_then_succeeds, journaled_double, journaled_sleep
 
 
 def _worker(worker_id: str, *, batch: bool = False) -> HotlineWorker:
@@ -133,3 +133,43 @@ def test_batches_run_every_task_once_and_retry_a_failure(tmp_path: Path, setting
     # failed once, queued again with backoff (not due yet, so the batch run ended)
     assert (retried.status, retried.worker_ids) == (TaskResultStatus.READY, ["w-3"])
     assert retried.run_after > timezone.now()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consecutive_runs_of_a_task_with_a_batch_runner_run_in_one_call(
+    tmp_path: Path, settings: object
+) -> None:
+    settings.WORKER_CLAIM_BATCH = 10  # type: ignore[attr-defined]
+    journal = tmp_path / "journal.txt"
+    results = [journaled_double.enqueue(journal=str(journal), value=n) for n in range(5)]
+
+    _worker("w-4", batch=True).run()
+
+    rows = {str(row.pk): row for row in DBTaskResult.objects.all()}
+    assert [
+        (rows[r.id].status, rows[r.id].return_value, rows[r.id].worker_ids) for r in results
+    ] == [(TaskResultStatus.SUCCESSFUL, 2 * n, ["w-4"]) for n in range(5)]
+    assert all(rows[r.id].started_at and rows[r.id].finished_at for r in results)
+    assert journal.read_text().splitlines() == ["batch 0 1 2 3 4"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failing_batch_runs_one_by_one_and_only_the_bad_run_fails(
+    tmp_path: Path, settings: object
+) -> None:
+    settings.WORKER_CLAIM_BATCH = 10  # type: ignore[attr-defined]
+    journal = tmp_path / "journal.txt"
+    good, bad, other = (journaled_double.enqueue(journal=str(journal), value=n) for n in (1, -1, 2))
+
+    _worker("w-5", batch=True).run()
+
+    rows = {str(row.pk): row for row in DBTaskResult.objects.all()}
+    assert [(rows[r.id].status, rows[r.id].return_value) for r in (good, other)] == [
+        (TaskResultStatus.SUCCESSFUL, 2),
+        (TaskResultStatus.SUCCESSFUL, 4),
+    ]
+    # failed once, queued again with backoff; its one attempt counted once
+    retried = rows[bad.id]
+    assert (retried.status, retried.worker_ids) == (TaskResultStatus.READY, ["w-5"])
+    assert retried.run_after > timezone.now()
+    assert journal.read_text().splitlines() == ["batch 1 -1 2", "one 1", "one -1", "one 2"]

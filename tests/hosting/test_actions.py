@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import models
 
 from hotline.audit.models import AuditEvent
 from hotline.hosting import ipinfo
-from hotline.hosting.actions import trace_host
+from hotline.hosting.actions import look_up_host, store_trace, store_traces, trace_host
 from hotline.hosting.canonical import InvalidUrl
 from hotline.hosting.cdn import cdn_list
 from hotline.hosting.ipinfo import EmbeddedIpInfo, StaticIpInfo, StaticNetwork
@@ -276,3 +277,38 @@ def test_trace_host_links_observation_to_its_abuse_contact(rdap: RdapClient) -> 
 
     observation = IpObservation.objects.get(trace=trace)
     assert observation.abuse_contact == AbuseContact.objects.get(trace=trace, kind="ip")
+
+
+@pytest.mark.django_db
+def test_store_traces_stores_each_lookup_as_store_trace_does(
+    world: World, rdap: RdapClient
+) -> None:
+    hosts = ["www.example.test", "edge.example.test", "www.example.test"]
+    findings = [
+        look_up_host(host, resolver=StaticResolver(HOSTS), ip_info=IPS, rdap=rdap) for host in hosts
+    ]
+    single = [store_trace(found, acting_user=world.alice) for found in findings]
+
+    batch = store_traces(findings, acting_user=world.alice)
+
+    def stored(trace: HostingTrace) -> tuple[Any, ...]:
+        trace.refresh_from_db()
+        contacts = list(trace.abuse_contacts.values_list("kind", "query", "email"))
+        events = AuditEvent.objects.filter(action="hosting.trace", object_id=str(trace.pk))
+        return (
+            trace.host,
+            trace.error,
+            _observations(trace),
+            contacts,
+            [(e.actor, e.detail) for e in events],
+        )
+
+    assert [t.host for t in batch] == hosts
+    assert len({t.pk for t in single + batch}) == 6
+    assert [stored(t) for t in batch] == [stored(t) for t in single]
+    # each trace's addresses point at that trace's own contacts
+    assert (
+        not IpObservation.objects.filter(abuse_contact__isnull=False)
+        .exclude(abuse_contact__trace=models.F("trace"))
+        .exists()
+    )

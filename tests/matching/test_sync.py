@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import io
 import time
+from typing import Any
 
 import numpy as np
 import pytest
 
 from hotline.matching import actions
 from hotline.matching.models import HashList
-from hotline.matching.queries import find_matches, parse_query
+from hotline.matching.queries import Match, find_matches, find_matches_many, parse_query
 from hotline.matching.sync import IndexSync
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
@@ -46,6 +47,27 @@ def test_find_matches_reads_hits_back_with_list_and_classification(
         ("First", 4, "baseline")
     ]
     assert exact == ["First", "Second"]
+
+
+def test_find_matches_many_answers_each_query_as_find_matches_does(
+    lists: tuple[HashList, HashList], django_assert_num_queries: Any
+) -> None:
+    first, _ = lists
+    sync = IndexSync()
+    sync.refresh()
+    actions.set_hash_list_enabled(first, enabled=False, acting_user=None)  # index not refreshed
+    queries = [("pdq", NEAR), ("md5", MD5), ("md5", "0" * 32), ("pdq", PDQ)]
+
+    with django_assert_num_queries(1):
+        many = find_matches_many(queries, index=sync.index)
+
+    def names(matches: list[Match]) -> list[tuple[str, int]]:
+        return [(m.entry.hash_list.name, m.distance) for m in matches]
+
+    assert [names(found) for found in many] == [[], [("Second", 0)], [], []]
+    assert [names(found) for found in many] == [
+        names(find_matches(algorithm, value, index=sync.index)) for algorithm, value in queries
+    ]
 
 
 def test_refresh_picks_up_new_removed_and_disabled_entries(
