@@ -19,7 +19,7 @@ from hotline.audit.models import AuditEvent
 from hotline.cases.actions import FileInput, ReportInput, file_report
 from hotline.cases.models import Channel, Concern, Item
 from hotline.cases.tasks import enrich_item, enrich_items
-from hotline.core.worker import HotlineWorker
+from tests.core.test_worker_batches import _worker
 
 pytestmark = pytest.mark.django_db
 
@@ -96,20 +96,6 @@ def _enrich_events(items: list[Item]) -> dict[str, int]:
     return {pk: events.filter(object_id=pk).count() for pk in ids}
 
 
-def _worker(worker_id: str) -> HotlineWorker:
-    return HotlineWorker(
-        queue_names=["*"],
-        interval=0.01,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-        outbox=False,
-    )
-
-
 def test_batch_enrichment_decides_what_one_at_a_time_does() -> None:
     one_by_one = _file("single", 4)
     batch = _file("batch", 4)
@@ -167,7 +153,7 @@ def test_batch_enrichment_statements_do_not_grow_with_the_batch(settings: Any) -
 def test_worker_enriches_a_batch_each_item_once() -> None:
     items = _file("batch", 5)
 
-    _worker("w-enrich").run()
+    _worker("w-enrich", batch=True).run()
 
     tasks = DBTaskResult.objects.filter(task_path=enrich_item.module_path)
     assert (
@@ -184,7 +170,7 @@ def test_one_bad_item_in_a_batch_fails_alone() -> None:
     bad = items[2]  # a web address whose host no lookup accepts
     Item.objects.filter(pk=bad.pk).update(host="bad/host.example.test")
 
-    _worker("w-bad").run()
+    _worker("w-bad", batch=True).run()
 
     good = [item for item in items if item.pk != bad.pk]
     assert all(_outcome(item)["enriched"] for item in good)
