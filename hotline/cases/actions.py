@@ -85,12 +85,47 @@ class FiledReport:
     known_items: list[Item]
 
 
-def _new_item(**fields: Any) -> Item:
-    """Insert a new item as its first report makes it: counted once, its priority set."""
-    item = Item(report_count=1, **fields)
+def _insert_new(item: Item) -> Item:
+    """Insert an item built by ``new_url_item`` or ``new_file_item``, its priority set."""
     item.priority = compute_priority(item)
     item.save(force_insert=True)
     return item
+
+
+def new_url_item(canonical: CanonicalUrl, digest: str, *, urgent: bool, now: datetime) -> Item:
+    """The item (not saved) a URL's first report makes: counted once. Filing one report and
+    filing a batch (``bulk_intake``) both build it here."""
+    return Item(
+        kind=ItemKind.URL,
+        canonical_url=canonical.url,
+        fetch_url=fetchable(canonical),
+        canonical_url_hash=digest,
+        host=canonical.host,
+        registrable_domain=registrable_domain(canonical.host) or "",
+        urgent=urgent,
+        first_reported_at=now,
+        last_reported_at=now,
+        report_count=1,
+    )
+
+
+def new_file_item(spec: FileInput, *, urgent: bool, now: datetime) -> Item:
+    """The item (not saved) a file's first report makes: counted once, hashes in lower case."""
+    return Item(
+        kind=ItemKind.FILE,
+        md5=spec.md5.lower(),
+        sha1=spec.sha1.lower(),
+        sha256=spec.sha256.lower(),
+        pdq=spec.pdq.lower(),
+        pdq_quality=spec.pdq_quality,
+        file_name=spec.file_name,
+        file_size=spec.file_size,
+        media_type=spec.media_type,
+        urgent=urgent,
+        first_reported_at=now,
+        last_reported_at=now,
+        report_count=1,
+    )
 
 
 def fetchable(canonical: CanonicalUrl) -> str:
@@ -116,17 +151,7 @@ def _url_item(raw: str, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
         return existing, False
     try:
         with transaction.atomic():
-            item = _new_item(
-                kind=ItemKind.URL,
-                canonical_url=canonical.url,
-                fetch_url=fetchable(canonical),
-                canonical_url_hash=digest,
-                host=canonical.host,
-                registrable_domain=registrable_domain(canonical.host) or "",
-                urgent=urgent,
-                first_reported_at=now,
-                last_reported_at=now,
-            )
+            item = _insert_new(new_url_item(canonical, digest, urgent=urgent, now=now))
     except IntegrityError:  # another transaction created it a moment ago
         return Item.objects.select_for_update().get(
             kind=ItemKind.URL, canonical_url_hash=digest
@@ -145,21 +170,7 @@ def _file_item(spec: FileInput, *, urgent: bool, now: datetime) -> tuple[Item, b
             )
             if existing is not None:
                 return existing, False
-    item = _new_item(
-        kind=ItemKind.FILE,
-        md5=spec.md5.lower(),
-        sha1=spec.sha1.lower(),
-        sha256=spec.sha256.lower(),
-        pdq=spec.pdq.lower(),
-        pdq_quality=spec.pdq_quality,
-        file_name=spec.file_name,
-        file_size=spec.file_size,
-        media_type=spec.media_type,
-        urgent=urgent,
-        first_reported_at=now,
-        last_reported_at=now,
-    )
-    return item, True
+    return _insert_new(new_file_item(spec, urgent=urgent, now=now)), True
 
 
 def new_report(data: ReportInput, *, secret: str, now: datetime) -> Report:

@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from hotline.audit.actions import EventSpec, record_many
 from hotline.cases import references
-from hotline.cases.actions import Actor, FiledReport, ReportInput, fetchable, new_report
+from hotline.cases.actions import (
+    Actor,
+    FiledReport,
+    ReportInput,
+    new_file_item,
+    new_report,
+    new_url_item,
+)
 from hotline.cases.models import (
     Channel,
     CloseReason,
@@ -37,7 +44,6 @@ from hotline.cases.tasks import enrich_item
 from hotline.cases.triage import compute_priority
 from hotline.core.enqueue import enqueue_many
 from hotline.hosting.canonical import CanonicalUrl, canonicalize
-from hotline.hosting.domains import registrable_domain
 
 _FILE_KEYS = ("sha256", "sha1", "md5")
 
@@ -78,18 +84,7 @@ def _url_items(batch: Sequence[ReportInput], now: datetime) -> dict[str, Item]:
     for digest, (canonical, urgent) in wanted.items():
         if digest in found:
             continue
-        found[digest] = Item(
-            kind=ItemKind.URL,
-            canonical_url=canonical.url,
-            fetch_url=fetchable(canonical),
-            canonical_url_hash=digest,
-            host=canonical.host,
-            registrable_domain=registrable_domain(canonical.host) or "",
-            urgent=urgent,
-            first_reported_at=now,
-            last_reported_at=now,
-            report_count=1,
-        )
+        found[digest] = new_url_item(canonical, digest, urgent=urgent, now=now)
     return found
 
 
@@ -133,21 +128,7 @@ def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, lis
                 None,
             )
             if item is None:
-                item = Item(
-                    kind=ItemKind.FILE,
-                    md5=spec.md5.lower(),
-                    sha1=spec.sha1.lower(),
-                    sha256=spec.sha256.lower(),
-                    pdq=spec.pdq.lower(),
-                    pdq_quality=spec.pdq_quality,
-                    file_name=spec.file_name,
-                    file_size=spec.file_size,
-                    media_type=spec.media_type,
-                    urgent=urgent,
-                    first_reported_at=now,
-                    last_reported_at=now,
-                    report_count=1,
-                )
+                item = new_file_item(spec, urgent=urgent, now=now)
                 fresh.append(item)
                 for key in _FILE_KEYS:  # later files of the batch with a same hash find it
                     if value := getattr(item, key):
