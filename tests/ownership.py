@@ -3,8 +3,9 @@
 Every row of a Hotline model changes only through its own app (STYLE.md rule 14): another app asks
 for the change by calling the owner's action or by returning an outcome the owner records. This
 plugin watches every way Django writes a row — ``Model.save`` (and so ``create``/``get_or_create``),
-``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update`` — and finds the
-innermost frame of Hotline code on the stack. When that code belongs to another app than the
+``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update``, and the COPY of
+``hotline.fast_insert`` — and finds the innermost frame of Hotline code on the stack (a write
+helper's own frames do not count: it writes for its caller). When that code belongs to another app than the
 model's, the write is recorded and the test that caused it fails, naming the model, the writer and
 the line. Tests themselves may arrange data directly (their frames are not Hotline code); the
 check is about what the product does.
@@ -29,6 +30,9 @@ ALLOWED_WRITERS: dict[str, str] = {
         "rows, and AuditedModelAdmin.save_model audits every change"
     ),
 }
+
+# Helpers that write rows on their caller's behalf, like a QuerySet method: the caller is the writer.
+WRITE_HELPERS = frozenset({"hotline.fast_insert"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,11 @@ def _writer() -> tuple[str, str] | None:
     frame = sys._getframe(2)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
-        if module.startswith("hotline.") and ".migrations." not in module:
+        if (
+            module.startswith("hotline.")
+            and ".migrations." not in module
+            and module not in WRITE_HELPERS
+        ):
             return module, f"{frame.f_code.co_filename}:{frame.f_lineno}"
         frame = frame.f_back  # type: ignore[assignment]
     return None
@@ -108,6 +116,20 @@ def install() -> None:
         _guard_model(name)
     for name in ("update", "delete", "bulk_create", "bulk_update"):
         _guard_queryset(name)
+    _guard_copy()
+
+
+def _guard_copy() -> None:
+    from hotline import fast_insert
+
+    original = fast_insert._copy
+
+    @functools.wraps(original)
+    def guarded(model: type[models.Model], objs: Any) -> None:
+        _check(model, "insert_new() (COPY)")
+        original(model, objs)
+
+    fast_insert._copy = guarded  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)

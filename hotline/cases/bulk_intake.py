@@ -43,6 +43,7 @@ from hotline.cases.models import (
 from hotline.cases.tasks import enrich_item
 from hotline.cases.triage import compute_priority
 from hotline.core.enqueue import enqueue_many
+from hotline.fast_insert import insert_new
 from hotline.hosting.canonical import CanonicalUrl, canonicalize
 
 _FILE_KEYS = ("sha256", "sha1", "md5")
@@ -137,7 +138,7 @@ def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, lis
         targets.per_report.append(mine)
     for item in fresh:
         item.priority = compute_priority(item)
-    Item.objects.bulk_create(fresh, batch_size=500)
+    insert_new(fresh)
     targets.created = {item.pk for item in fresh}
     return targets, fresh
 
@@ -157,7 +158,7 @@ def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledRep
         new_report(data, secret=secret, now=now)
         for data, secret in zip(batch, secrets, strict=True)
     ]
-    Report.objects.bulk_create(reports, batch_size=500)
+    insert_new(reports)
     targets, fresh = _resolve(batch, now)
 
     links: list[ReportItem] = []
@@ -183,7 +184,7 @@ def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledRep
             bump.urgent = bump.urgent or urgent
             known_items.append(item)
         filed.append(FiledReport(report, secret, new_items, known_items))
-    ReportItem.objects.bulk_create(links, batch_size=1000)
+    insert_new(links)
     _apply_bumps(bumps, now)
     _refresh_statuses(reports, targets)
 

@@ -3,11 +3,14 @@ in a constant number of statements."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.compat import task_enqueued
 from django_tasks_db.models import DBTaskResult
 
 from hotline.audit.models import AuditEvent
@@ -16,6 +19,7 @@ from hotline.cases.bulk_intake import file_reports
 from hotline.cases.models import Channel, CloseReason, Concern, Item, Report, ReportItem
 from hotline.cases.tasks import enrich_item
 from hotline.core.enqueue import enqueue_many
+from hotline.fast_insert import COPY_FROM
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +41,7 @@ def _state() -> dict[str, Any]:
     reports = {
         r.external_id: (
             r.status,
+            (r.description, r.reported_accounts, r.incident_time, r.contact, r.consent_to_contact),
             sorted(_key(ri.item) for ri in ReportItem.objects.filter(report=r)),
             sorted(ri.submitted_value for ri in ReportItem.objects.filter(report=r)),
         )
@@ -53,9 +58,29 @@ def _state() -> dict[str, Any]:
     return {"items": items, "reports": reports, "audited": audited, "queued": queued}
 
 
-def _batch() -> list[ReportInput]:
+# Text that COPY must escape (tab, newline, backslash, quotes) and text beyond ASCII.
+_AWKWARD = "tab\there\nnew line \\N back\\slash 'quoted' \"double\" é中🙂"
+
+
+def _batch(extra: int = 0) -> list[ReportInput]:
+    """The scenario's four reports, then ``extra`` new ones with awkward text."""
     web = {"channel": Channel.COMPANY_API, "concern": Concern.CSAM}
+    more = [
+        ReportInput(
+            **web,
+            external_id=f"x{i}",
+            description=f"{_AWKWARD} {i}",
+            contact=f"reporter{i}@example.test",
+            consent_to_contact=i % 2 == 0,
+            incident_time=datetime(2026, 11, 30, 12, i % 60, tzinfo=UTC),
+            reported_accounts=[{"platform": "example", "handle": _AWKWARD, "n": i}],
+            urls=[f"http://x{i}.example.test/{_AWKWARD}"],
+            files=[FileInput(md5=hashlib.md5(f"x{i}".encode()).hexdigest())],  # noqa: S324
+        )
+        for i in range(extra)
+    ]
     return [
+        *more,
         ReportInput(
             **web,
             external_id="r1",
@@ -101,23 +126,25 @@ def _arrange() -> None:
     )
 
 
-def test_batch_matches_filing_one_by_one() -> None:
+# 0: the scenario alone, written by multi-row INSERTs; 2 * COPY_FROM more: by COPY on PostgreSQL.
+@pytest.mark.parametrize("extra", [0, 2 * COPY_FROM])
+def test_batch_matches_filing_one_by_one(extra: int) -> None:
     _arrange()
     one_by_one: dict[str, Any] = {}
     try:  # file one by one, note the outcome, and roll it back
         with transaction.atomic():
-            for data in _batch():
+            for data in _batch(extra):
                 file_report(data, actor=None)
             one_by_one = _state()
             raise _Undo
     except _Undo:
         pass
 
-    filed = file_reports(_batch(), actor=None)
+    filed = file_reports(_batch(extra), actor=None)
 
     assert _state() == one_by_one
-    assert [len(f.new_items) for f in filed] == [1, 1, 0, 0]
-    assert [len(f.known_items) for f in filed] == [2, 2, 1, 0]
+    assert [len(f.new_items) for f in filed] == [2] * extra + [1, 1, 0, 0]
+    assert [len(f.known_items) for f in filed] == [0] * extra + [2, 2, 1, 0]
     assert one_by_one["items"]["http://removed.example.test/"][1] == "new"  # reopened
     assert one_by_one["items"]["http://fine.example.test/"][1] == "closed"  # stays closed
 
@@ -130,7 +157,7 @@ def test_batch_statements_do_not_grow_with_its_size() -> None:
                 concern=Concern.CSAM,
                 external_id=f"{prefix}{i}",
                 urls=[f"http://{prefix}{i}.example.test/"],
-                files=[FileInput(md5=f"{i:032x}" if prefix == "a" else f"{i + 10**6:032x}")],
+                files=[FileInput(md5=hashlib.md5(f"{prefix}{i}".encode()).hexdigest())],  # noqa: S324
             )
             for i in range(n)
         ]
@@ -138,22 +165,54 @@ def test_batch_statements_do_not_grow_with_its_size() -> None:
             file_reports(batch, actor=None)
         return len(captured)
 
-    few, many = statements(2, "a"), statements(40, "b")
     if connection.vendor == "postgresql":
+        # From COPY_FROM rows a table is written by COPY (hotline.fast_insert): as many
+        # statements for ten times the reports.
+        statements(COPY_FROM, "warm")  # the first COPY of a table looks up its sequence once
+        few, many = statements(COPY_FROM, "a"), statements(10 * COPY_FROM, "b")
         assert many == few
     else:  # SQLite splits multi-row INSERTs at its 999-parameter limit
-        assert many < 40
+        assert statements(40, "b") < 40
 
 
-def test_enqueue_many_writes_what_enqueue_writes() -> None:
-    single = enrich_item.enqueue(item_id=1).db_result  # type: ignore[attr-defined]
-    enqueue_many(enrich_item, [{"item_id": 2}, {"item_id": 3}])
+# 2 runs: one multi-row INSERT; 2 * COPY_FROM: COPY on PostgreSQL (UUID ids, auto_now_add).
+@pytest.mark.parametrize("runs", [2, 2 * COPY_FROM])
+def test_enqueue_many_writes_what_enqueue_writes(runs: int) -> None:
+    single = enrich_item.enqueue(item_id=0).db_result  # type: ignore[attr-defined]
+    enqueue_many(enrich_item, [{"item_id": n} for n in range(1, runs + 1)])
 
     rows = list(DBTaskResult.objects.order_by("args_kwargs__kwargs__item_id"))
-    fields = ("status", "priority", "task_path", "queue_name", "run_after", "backend_name")
+    fields = (
+        "status",
+        "priority",
+        "task_path",
+        "queue_name",
+        "run_after",
+        "backend_name",
+        "worker_ids",
+        "return_value",
+        "started_at",
+        "exception_class_path",
+    )
     assert [r.args_kwargs for r in rows] == [
-        {"args": [], "kwargs": {"item_id": n}} for n in (1, 2, 3)
+        {"args": [], "kwargs": {"item_id": n}} for n in range(runs + 1)
     ]
     for row in rows:
         assert [getattr(row, f) for f in fields] == [getattr(single, f) for f in fields]
-    assert len({r.id for r in rows}) == 3
+        assert row.enqueued_at >= single.enqueued_at
+    assert len({r.id for r in rows}) == runs + 1
+
+
+def test_enqueue_many_sends_task_enqueued_to_listeners() -> None:
+    seen: list[int] = []
+
+    def listener(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        seen.append(task_result.kwargs["item_id"])
+
+    enqueue_many(enrich_item, [{"item_id": 1}])  # only the library's debug line listens
+    task_enqueued.connect(listener)
+    try:
+        enqueue_many(enrich_item, [{"item_id": n} for n in (2, 3)])
+    finally:
+        task_enqueued.disconnect(listener)
+    assert seen == [2, 3]

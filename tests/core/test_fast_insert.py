@@ -1,0 +1,101 @@
+"""``insert_new`` writes the rows ``bulk_create`` writes, by COPY on PostgreSQL from
+``COPY_FROM`` rows (the path every large batch of reports takes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from hotline.audit.models import AuditEvent
+from hotline.cases.actions import new_url_item
+from hotline.cases.models import Channel, Concern, Report, ReportItem
+from hotline.fast_insert import COPY_FROM, insert_new
+from hotline.hosting.canonical import canonicalize
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = "tab\there\nline\r\\N back\\slash 'q' \"dq\" \u00e9\u4e2d\U0001f642 ,|;"
+
+
+def _events(tag: str, n: int) -> list[AuditEvent]:
+    return [
+        AuditEvent(
+            at=datetime(2026, 12, 1, 10, 0, i % 60, tzinfo=UTC),
+            actor=f"client:{tag}",
+            organisation="" if i % 3 else AWKWARD,
+            action="test.copy",
+            object_type="cases.report",
+            object_id=str(i),
+            detail={"text": AWKWARD, "n": i, "list": [1, None, True, 2.5], "nested": {"a": []}},
+            hash=f"{i:064x}",
+        )
+        for i in range(n)
+    ]
+
+
+def _rows(tag: str) -> list[dict[str, Any]]:
+    rows = AuditEvent.objects.filter(actor=f"client:{tag}").order_by("id").values()
+    return [{k: v for k, v in row.items() if k not in ("id", "actor")} for row in rows]
+
+
+def test_rows_are_those_bulk_create_writes() -> None:
+    n = 3 * COPY_FROM
+    copied = _events("copied", n)
+    insert_new(copied)
+    AuditEvent.objects.bulk_create(_events("created", n))
+
+    assert _rows("copied") == _rows("created")
+    assert len(_rows("copied")) == n
+    stored = AuditEvent.objects.in_bulk([e.pk for e in copied])
+    assert [stored[e.pk].object_id for e in copied] == [str(i) for i in range(n)]
+    assert all(not e._state.adding for e in copied)
+
+
+def test_copy_from_the_threshold_on_postgresql() -> None:
+    with CaptureQueriesContext(connection) as below:
+        insert_new(_events("below", COPY_FROM - 1))
+    with CaptureQueriesContext(connection) as at:
+        insert_new(_events("at", COPY_FROM))
+    assert not any("COPY" in q["sql"] for q in below.captured_queries)
+    copies = [q for q in at.captured_queries if q["sql"].startswith("COPY")]
+    assert len(copies) == (1 if connection.vendor == "postgresql" else 0)
+
+
+def test_foreign_keys_of_objects_saved_after_assignment() -> None:
+    """A link built before its report and item had ids refers to them once they are stored."""
+    now = timezone.now()
+    reports = [
+        Report(
+            reference=f"TEST-{i:06d}",
+            channel=Channel.COMPANY_API,
+            concern=Concern.CSAM,
+            received_at=now,
+            description=AWKWARD,
+            reported_accounts=[{"handle": AWKWARD}],
+        )
+        for i in range(COPY_FROM)
+    ]
+    items = []
+    for i in range(COPY_FROM):
+        canonical = canonicalize(f"http://fk{i}.example.test/")
+        items.append(new_url_item(canonical, f"{i:064x}", urgent=False, now=now))
+    links = [
+        ReportItem(report=report, item=item, submitted_value=f"http://fk{i}.example.test/")
+        for i, (report, item) in enumerate(zip(reports, items, strict=True))
+    ]
+    insert_new(reports)
+    insert_new(items)
+    insert_new(links)
+
+    stored = {
+        link.report.reference: link.item.canonical_url
+        for link in ReportItem.objects.select_related("report", "item")
+    }
+    assert stored == {f"TEST-{i:06d}": f"http://fk{i}.example.test/" for i in range(COPY_FROM)}
+    back = Report.objects.get(reference="TEST-000000")
+    assert (back.description, back.reported_accounts) == (AWKWARD, [{"handle": AWKWARD}])
