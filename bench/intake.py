@@ -38,6 +38,9 @@ CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "12"))
 SECONDS = float(os.environ.get("BENCH_INTAKE_SECONDS", "10"))
 BATCH = int(os.environ.get("BENCH_INTAKE_BATCH", "100"))
 BATCH_CLIENTS = int(os.environ.get("BENCH_INTAKE_BATCH_CLIENTS", "6"))
+# The largest batch the API takes (hotline.intake.schema.MAX_BATCH), as a bulk sender posts.
+LARGEST = int(os.environ.get("BENCH_INTAKE_LARGEST_BATCH", "500"))
+LARGEST_CLIENTS = int(os.environ.get("BENCH_INTAKE_LARGEST_CLIENTS", "4"))
 
 
 def _free_port() -> int:
@@ -416,7 +419,8 @@ def measure(database_url: str) -> int:
     # The anchor row first: the same servers with group commit off (every request alone).
     rows = _rows(env, token, [(1, CLIENTS)], group_limit="1")
     rows[0]["label"] = f"single reports, {CLIENTS} clients, each alone (anchor)"
-    rows += _rows(env, token, [(1, CLIENTS), (BATCH, BATCH_CLIENTS), (0, CLIENTS)])
+    loads = [(1, CLIENTS), (BATCH, BATCH_CLIENTS), (LARGEST, LARGEST_CLIENTS), (0, CLIENTS)]
+    rows += _rows(env, token, loads)
     rows[-1]["label"] = f"anchor: GET /healthz (1 query), {CLIENTS} clients, requests/s"
 
     accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(101)]
