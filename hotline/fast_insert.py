@@ -79,7 +79,9 @@ def _copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         statement = (
             f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
         )
-        with cursor.copy(statement) as copy:
+        # Django's cursor wraps execute() but not copy(): without this, a unique violation
+        # would surface as psycopg's error, which callers catching IntegrityError never see.
+        with connection.wrap_database_errors, cursor.copy(statement) as copy:
             for obj in objs:
                 copy.write_row([convert(obj) for convert in converters])
 

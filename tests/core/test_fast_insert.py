@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -99,3 +99,24 @@ def test_foreign_keys_of_objects_saved_after_assignment() -> None:
     assert stored == {f"TEST-{i:06d}": f"http://fk{i}.example.test/" for i in range(COPY_FROM)}
     back = Report.objects.get(reference="TEST-000000")
     assert (back.description, back.reported_accounts) == (AWKWARD, [{"handle": AWKWARD}])
+
+
+def test_a_unique_violation_is_djangos_integrity_error() -> None:
+    """The intake API retries a batch that lost a race on IntegrityError; by COPY too."""
+    now = timezone.now()
+
+    def reports(tag: str) -> list[Report]:
+        return [
+            Report(
+                reference=f"DUP-{i:06d}" if i == 5 else f"{tag}-{i:06d}",
+                channel=Channel.COMPANY_API,
+                concern=Concern.CSAM,
+                received_at=now,
+            )
+            for i in range(COPY_FROM)
+        ]
+
+    insert_new(reports("A"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_new(reports("B"))
+    assert Report.objects.filter(reference__startswith="B-").count() == 0
