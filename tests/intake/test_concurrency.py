@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 
 from hotline.cases.models import Report
+from hotline.fast_insert import COPY_FROM
 from tests.conftest import World
 from tests.intake.test_api import report
 
@@ -67,3 +68,16 @@ def test_concurrent_retries_with_one_key_store_one_report(world: World) -> None:
 
     assert counts[201] + counts[409] == THREADS, counts
     assert Report.objects.count() == 1
+
+
+def test_concurrent_large_batches_store_each_report_once(world: World) -> None:
+    """Batches large enough to be written by COPY on PostgreSQL, racing: each report is stored
+    once and every request answered (the losers 200 or 409), never a 500. (That a unique
+    violation inside COPY is Django's IntegrityError is tested in tests/core/test_fast_insert.py.)"""
+    size = 2 * COPY_FROM
+    for n in range(3):
+        body = {"reports": [report(f"big-{n}-{i}") for i in range(size)]}
+        counts = Counter(_race(world, body))
+        assert counts[201] == 1, counts
+        assert counts[200] + counts[409] == THREADS - 1, counts
+    assert Report.objects.count() == 3 * size
