@@ -487,6 +487,7 @@ def main(argv: list[str]) -> None:
                 "HOTLINE_DATABASE_URL": f"sqlite:///{directory}/bench.sqlite3",
                 "HOTLINE_VAR_DIR": directory,
                 "HOTLINE_LOG_LEVEL": "WARNING",
+                "HOTLINE_DEBUG": "0",  # as deployed: no per-query debug cursor
                 "PYTHONPATH": str(ROOT),
             }
         )

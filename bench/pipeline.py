@@ -68,6 +68,7 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
             "HOTLINE_LOG_LEVEL": "WARNING",
             "HOTLINE_VAR_DIR": str(ROOT / "var"),
             "HOTLINE_HOSTING_STATIC_TABLES": "demo",
+            "HOTLINE_DEBUG": "0",  # as deployed: no per-query debug cursor
             "PYTHONPATH": str(ROOT),
         }
     )
