@@ -2,9 +2,10 @@
 new item: a hundred single-row INSERTs were most of a batch's statements).
 
 With the database backend the rows are exactly those ``Task.enqueue`` writes, one multi-row
-INSERT (or COPY, ``hotline.fast_insert``) in the caller's transaction (``pre_save`` is not sent; its one handler's default is
-applied here), and ``task_enqueued`` is sent for each as ``enqueue`` does when anything but the
-tasks library's own debug log line listens. Any other backend gets ``enqueue`` called once per run.
+INSERT (or COPY, ``hotline.fast_insert``) in the caller's transaction (``pre_save`` is not
+sent; its one handler's default is applied here), and ``task_enqueued`` is sent for each as
+``enqueue`` does when anything but the tasks library's own debug log line listens. Any other
+backend gets ``enqueue`` called once per run.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def enqueue_many(task: Task[Any, Any], runs: Sequence[Mapping[str, Any]]) -> Non
             task.enqueue(**kwargs)
         return
     backend.validate_task(task)
-    # Neither bulk_create nor COPY sends pre_save, where the backend puts "no delay" as its far-future date.
+    # Neither bulk_create nor COPY sends pre_save, where the backend puts "no delay" as its
+    # far-future date.
     run_after = task.run_after if task.run_after is not None else get_date_max()
     rows: list[DBTaskResult] = [
         DBTaskResult(
