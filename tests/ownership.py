@@ -5,10 +5,10 @@ for the change by calling the owner's action or by returning an outcome the owne
 plugin watches every way Django writes a row — ``Model.save`` (and so ``create``/``get_or_create``),
 ``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update``, and the COPY of
 ``hotline.fast_insert`` — and finds the innermost frame of Hotline code on the stack (a write
-helper's own frames do not count: it writes for its caller). When that code belongs to another app than the
-model's, the write is recorded and the test that caused it fails, naming the model, the writer and
-the line. Tests themselves may arrange data directly (their frames are not Hotline code); the
-check is about what the product does.
+helper's own frames do not count: it writes for its caller). When that code belongs to another
+app than the model's, the write is recorded and the test that caused it fails, naming the model,
+the writer and the line. Tests themselves may arrange data directly (their frames are not
+Hotline code); the check is about what the product does.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ ALLOWED_WRITERS: dict[str, str] = {
     ),
 }
 
-# Helpers that write rows on their caller's behalf, like a QuerySet method: the caller is the writer.
+# Helpers that write rows on their caller's behalf, as a QuerySet method does: the caller is
+# the writer.
 WRITE_HELPERS = frozenset({"hotline.fast_insert"})
 
 
