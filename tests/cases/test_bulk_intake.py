@@ -20,6 +20,7 @@ from hotline.cases.models import Channel, CloseReason, Concern, Item, Report, Re
 from hotline.cases.tasks import enrich_item
 from hotline.core.enqueue import enqueue_many
 from hotline.fast_insert import COPY_FROM
+from tests.core.test_fast_insert import AWKWARD  # text COPY must escape
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +59,6 @@ def _state() -> dict[str, Any]:
     return {"items": items, "reports": reports, "audited": audited, "queued": queued}
 
 
-# Text that COPY must escape (tab, newline, backslash, quotes) and text beyond ASCII.
-_AWKWARD = "tab\there\nnew line \\N back\\slash 'quoted' \"double\" é中🙂"
-
-
 def _batch(extra: int = 0) -> list[ReportInput]:
     """The scenario's four reports, then ``extra`` new ones with awkward text."""
     web = {"channel": Channel.COMPANY_API, "concern": Concern.CSAM}
@@ -69,12 +66,12 @@ def _batch(extra: int = 0) -> list[ReportInput]:
         ReportInput(
             **web,
             external_id=f"x{i}",
-            description=f"{_AWKWARD} {i}",
+            description=f"{AWKWARD} {i}",
             contact=f"reporter{i}@example.test",
             consent_to_contact=i % 2 == 0,
             incident_time=datetime(2026, 11, 30, 12, i % 60, tzinfo=UTC),
-            reported_accounts=[{"platform": "example", "handle": _AWKWARD, "n": i}],
-            urls=[f"http://x{i}.example.test/{_AWKWARD}"],
+            reported_accounts=[{"platform": "example", "handle": AWKWARD, "n": i}],
+            urls=[f"http://x{i}.example.test/{AWKWARD}"],
             files=[FileInput(md5=hashlib.md5(f"x{i}".encode()).hexdigest())],  # noqa: S324
         )
         for i in range(extra)

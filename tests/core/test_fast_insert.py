@@ -19,6 +19,7 @@ from hotline.hosting.canonical import canonicalize
 
 pytestmark = pytest.mark.django_db
 
+# Text that COPY must escape (tab, newline, return, a literal \N, backslashes, quotes), non-ASCII.
 AWKWARD = "tab\there\nline\r\\N back\\slash 'q' \"dq\" \u00e9\u4e2d\U0001f642 ,|;"
 
 
