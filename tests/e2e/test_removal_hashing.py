@@ -234,3 +234,52 @@ def test_a_file_the_browser_cannot_decode_gets_its_message_and_the_others_go_on(
     assert [f["md5"] for f in sent["files"]] == [
         hashlib.md5(good.read_bytes(), usedforsecurity=False).hexdigest()
     ]
+
+
+# What CI once saw under load: the first drawImage of the <video> after a seek copies the picture
+# it showed before the seek (the new frame has not reached the element yet), so second 1 was
+# hashed exactly as second 0. Here every first draw after a seek is made stale on purpose.
+STALE_FIRST_DRAW = """
+(() => {
+  const seekTime = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, "currentTime");
+  const draw = CanvasRenderingContext2D.prototype.drawImage;
+  let last = null, stale = false;
+  Object.defineProperty(HTMLMediaElement.prototype, "currentTime", {
+    get() { return seekTime.get.call(this); },
+    set(value) { stale = last !== null; seekTime.set.call(this, value); },
+  });
+  CanvasRenderingContext2D.prototype.drawImage = function (source, ...rest) {
+    if (!(source instanceof HTMLVideoElement)) { return draw.call(this, source, ...rest); }
+    if (stale) { stale = false; window.staleDraws = (window.staleDraws || 0) + 1;
+                 return draw.call(this, last, ...rest); }
+    last = last || document.createElement("canvas");
+    last.width = source.videoWidth; last.height = source.videoHeight;
+    draw.call(last.getContext("2d"), source, 0, 0);
+    return draw.call(this, source, ...rest);
+  };
+})();
+"""
+
+
+def test_a_stale_picture_after_a_seek_is_not_hashed_as_the_next_second(
+    live_server: Any, tmp_path: Path
+) -> None:
+    video = _video(tmp_path)
+
+    with browser() as chromium:
+        page = chromium.new_page()  # type: ignore[attr-defined]
+        page.add_init_script(STALE_FIRST_DRAW)
+        page.goto(f"{live_server.url}/removal/")
+        page.set_input_files("#removal-files", [str(video)])
+        _wait_for_hashes(page, 1)
+        stale_draws = page.evaluate("window.staleDraws || 0")
+        clip = _payload(page)["files"][0]
+
+    assert stale_draws >= 4  # the fault was really injected, once per second after the first
+    server = _server_frames(video, len(clip["vpdq"]))
+    distances = [
+        hamming_distance(bytes.fromhex(f["pdq"]), bytes.fromhex(s))
+        for f, s in zip(clip["vpdq"], server, strict=True)
+    ]
+    assert len(distances) == 5
+    assert max(distances) <= VIDEO_FRAME_TOLERANCE, distances

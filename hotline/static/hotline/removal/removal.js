@@ -86,6 +86,37 @@
     });
   }
 
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  function samePixels(a, b) {
+    if (!a || a.length !== b.length) { return false; }
+    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
+    return true;
+  }
+
+  // The pixels of the frame at `time`. "seeked" alone is not enough: under load Chromium can
+  // fire it before the new frame reaches the element, and drawImage then copies the previous
+  // one again (seen in CI: second 1 hashed exactly as second 0). requestVideoFrameCallback
+  // would say when the frame is there, but headless Chromium presents no frame for a seek of a
+  // paused video, so a frame identical to the previous one is drawn again a few times, briefly
+  // apart. Where the picture really does not change the previous frame is the right one anyway:
+  // after the first such second, one retry is enough, so a still video is not slowed down much.
+  var STALE_RETRIES = 6;
+  var STALE_WAIT = 50;
+  async function frameAt(video, time, draw) {
+    video.currentTime = time;
+    await once(video, "seeked");
+    for (var attempt = 0; ; attempt++) {
+      draw.context.drawImage(video, 0, 0, draw.width, draw.height);
+      var pixels = draw.context.getImageData(0, 0, draw.width, draw.height).data;
+      if (!samePixels(draw.previous, pixels)) { break; }
+      if (attempt >= draw.retries) { draw.retries = 1; break; }
+      await sleep(STALE_WAIT);
+    }
+    draw.previous = pixels.slice();
+    return pixels;
+  }
+
   // vPDQ: one PDQ per second of video, from frames the browser decodes itself.
   async function videoFrames(file, row) {
     var video = document.createElement("video");
@@ -107,13 +138,11 @@
       canvas.width = width;
       canvas.height = height;
       var context = canvas.getContext("2d", { willReadFrequently: true });
+      var draw = { context: context, width: width, height: height, previous: null, retries: STALE_RETRIES };
       var frames = [];
       for (var second = 0; second < duration; second++) {
         // Just past the second, so the frame shown is the one that starts there.
-        video.currentTime = Math.min(second + 0.001, duration);
-        await once(video, "seeked");
-        context.drawImage(video, 0, 0, width, height);
-        var pixels = context.getImageData(0, 0, width, height).data;
+        var pixels = await frameAt(video, Math.min(second + 0.001, duration), draw);
         var hashed = await new Promise(function (resolve, reject) {
           var id = nextId++;
           waiting[id] = {
