@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from hotline.audit import merkle, signing
 from hotline.audit.models import AuditEvent, ChainCheck, TreeHead
-from hotline.fast_insert import insert_new
+from hotline.fast_insert import build, insert_new
 
 # What the chain's head was before the log had events (kept for the auditors' page and alerts).
 GENESIS = "0" * 64
@@ -114,7 +114,8 @@ def _new_event(
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
     actor_name, organisation = describe_actor(actor)
-    event = AuditEvent(
+    event = build(
+        AuditEvent,
         at=at,
         actor=actor_name,
         organisation=organisation,

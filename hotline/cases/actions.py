@@ -35,6 +35,7 @@ from hotline.cases.models import (
     ReportStatus,
 )
 from hotline.cases.triage import compute_priority
+from hotline.fast_insert import build
 from hotline.hosting.canonical import CanonicalUrl, canonicalize
 from hotline.hosting.domains import registrable_domain
 
@@ -95,7 +96,8 @@ def _insert_new(item: Item) -> Item:
 def new_url_item(canonical: CanonicalUrl, digest: str, *, urgent: bool, now: datetime) -> Item:
     """The item (not saved) a URL's first report makes: counted once. Filing one report and
     filing a batch (``bulk_intake``) both build it here."""
-    return Item(
+    return build(
+        Item,
         kind=ItemKind.URL,
         canonical_url=canonical.url,
         fetch_url=fetchable(canonical),
@@ -111,7 +113,8 @@ def new_url_item(canonical: CanonicalUrl, digest: str, *, urgent: bool, now: dat
 
 def new_file_item(spec: FileInput, *, urgent: bool, now: datetime) -> Item:
     """The item (not saved) a file's first report makes: counted once, hashes in lower case."""
-    return Item(
+    return build(
+        Item,
         kind=ItemKind.FILE,
         md5=spec.md5.lower(),
         sha1=spec.sha1.lower(),
@@ -176,7 +179,8 @@ def _file_item(spec: FileInput, *, urgent: bool, now: datetime) -> tuple[Item, b
 def new_report(data: ReportInput, *, secret: str, now: datetime) -> Report:
     """The unsaved report for ``data``, as one report or a batch stores it; ``secret`` is the
     receipt code (empty for channels without a receipt)."""
-    return Report(
+    return build(
+        Report,
         reference=references.new_reference(),
         secret_hash=hash_secret(references.normalise(secret)) if secret else "",
         channel=data.channel,

@@ -43,7 +43,7 @@ from hotline.cases.models import (
 from hotline.cases.tasks import enrich_item
 from hotline.cases.triage import compute_priority
 from hotline.core.enqueue import enqueue_many
-from hotline.fast_insert import insert_new
+from hotline.fast_insert import build, insert_new
 from hotline.hosting.canonical import CanonicalUrl, canonicalize
 
 _FILE_KEYS = ("sha256", "sha1", "md5")
@@ -65,17 +65,22 @@ class _Targets:
     created: set[int] = field(default_factory=set)  # ids of items this batch created
 
 
-def _url_items(batch: Sequence[ReportInput], now: datetime) -> dict[str, Item]:
+def _url_items(
+    batch: Sequence[ReportInput], now: datetime
+) -> tuple[dict[str, Item], dict[str, str]]:
     """Every URL of the batch by its canonical hash: the existing item (locked), or a new one
-    (not saved yet) made as its first report would make it."""
+    (not saved yet) made as its first report would make it; and each submitted URL's hash (a
+    URL is canonicalised once per batch)."""
     wanted: dict[str, tuple[CanonicalUrl, bool]] = {}
+    digests: dict[str, str] = {}
     for data in batch:
         urgent = data.child_in_danger or bool(data.urgent_reason)
         for raw in data.urls:
-            canonical = canonicalize(raw)
-            digest = hashlib.sha256(canonical.url.encode()).hexdigest()
-            if digest not in wanted:
-                wanted[digest] = (canonical, urgent)
+            digest = digests.get(raw)
+            if digest is None:
+                canonical = canonicalize(raw)
+                digest = digests[raw] = hashlib.sha256(canonical.url.encode()).hexdigest()
+                wanted.setdefault(digest, (canonical, urgent))  # as its first report makes it
     found = {
         item.canonical_url_hash: item
         for item in Item.objects.select_for_update().filter(
@@ -86,7 +91,7 @@ def _url_items(batch: Sequence[ReportInput], now: datetime) -> dict[str, Item]:
         if digest in found:
             continue
         found[digest] = new_url_item(canonical, digest, urgent=urgent, now=now)
-    return found
+    return found, digests
 
 
 def _existing_files(batch: Sequence[ReportInput]) -> dict[tuple[str, str], Item]:
@@ -109,7 +114,7 @@ def _existing_files(batch: Sequence[ReportInput]) -> dict[tuple[str, str], Item]
 
 
 def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, list[Item]]:
-    urls = _url_items(batch, now)
+    urls, digests = _url_items(batch, now)
     files = _existing_files(batch)
     fresh: list[Item] = [item for item in urls.values() if item.pk is None]
     targets = _Targets()
@@ -117,8 +122,7 @@ def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, lis
         urgent = data.child_in_danger or bool(data.urgent_reason)
         mine: list[tuple[Item, str]] = []
         for raw in data.urls:
-            digest = hashlib.sha256(canonicalize(raw).url.encode()).hexdigest()
-            mine.append((urls[digest], raw))
+            mine.append((urls[digests[raw]], raw))
         for spec in data.files:
             item = next(
                 (
@@ -174,7 +178,9 @@ def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledRep
             if item.pk in linked:
                 continue  # the same URL twice in one report counts once
             linked.add(item.pk)
-            links.append(ReportItem(report=report, item=item, submitted_value=submitted[:4096]))
+            links.append(
+                build(ReportItem, report=report, item=item, submitted_value=submitted[:4096])
+            )
             if item.pk in targets.created and item.pk not in seen_new:
                 seen_new.add(item.pk)  # its first report: counted at creation
                 new_items.append(item)
