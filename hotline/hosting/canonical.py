@@ -110,6 +110,10 @@ class CanonicalUrl:
     @property
     def is_ip(self) -> bool:
         """Whether the host is an IP address rather than a name."""
+        if ":" not in self.host and not self.host[-1:].isdigit():
+            # Neither IPv6 (has a colon) nor IPv4 (ends in a digit): no need for the parser,
+            # whose failure (an exception) was most of the cost for ordinary names.
+            return False
         try:
             ipaddress.ip_address(self.host)
         except ValueError:

@@ -213,3 +213,22 @@ def test_enqueue_many_sends_task_enqueued_to_listeners() -> None:
     finally:
         task_enqueued.disconnect(listener)
     assert seen == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"item_id": 7},
+        {"item_id": 7, "reason": "x", "ratio": 0.5, "urgent": True, "none": None},
+        {"ids": (1, 2), "nested": {"a": [b"b"]}},  # not scalars: the library's walk
+        {},
+    ],
+)
+def test_enqueue_many_stores_the_arguments_as_the_library_normalises_them(
+    kwargs: dict[str, Any],
+) -> None:
+    from django_tasks_db.compat import normalize_json
+
+    from hotline.core.enqueue import _normalized
+
+    assert _normalized(kwargs) == normalize_json({"args": (), "kwargs": kwargs})

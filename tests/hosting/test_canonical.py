@@ -399,3 +399,22 @@ def test_lookup_expressions_start_with_exact_url_and_are_distinct(raw: str) -> N
     assert expressions[0] == exact
     assert len(expressions) == len(set(expressions))
     assert len(expressions) <= 30
+
+
+@pytest.mark.parametrize(
+    ("raw", "is_ip"),
+    [
+        ("http://192.0.2.1/", True),
+        ("http://3221225985/", True),  # 192.0.2.1 as one number
+        ("http://0xc0.0.2.1/", True),
+        ("http://[2001:db8::1]/", True),
+        ("http://[::ffff:192.0.2.1]/", True),
+        ("http://example.test/", False),
+        ("http://host1.example2/", False),  # ends in a digit, still a name
+        ("http://1.2.3.4.example.test/", False),
+        ("http://999.1.1.1/", False),
+        ("http://xn--bcher-kva.example.test/", False),
+    ],
+)
+def test_is_ip_tells_addresses_from_names(raw: str, is_ip: bool) -> None:
+    assert canonicalize(raw).is_ip is is_ip
