@@ -149,9 +149,10 @@ _CALL = object()
 def _layout(
     model: type[models.Model],
 ) -> tuple[list[str], list[Any], list[tuple[int, Any]], dict[str, tuple[int, Any]]] | None:
-    """For ``build``: the attnames and the defaults in ``concrete_fields`` order, the fields whose default is
-    made per instance, and where each name and attname goes (with the field if it is a foreign
-    key given by name). None for a model ``build`` does not cover (generated fields)."""
+    """For ``build``: the attnames and the defaults in ``concrete_fields`` order, the fields
+    whose default is made per instance, and where each name and attname goes (with the field if
+    it is a foreign key given by name). None for a model ``build`` does not cover (generated
+    fields)."""
     fields = list(model._meta.concrete_fields)
     if any(getattr(field, "generated", False) for field in fields):
         return None
