@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hotline.audit.actions import EventSpec, record_many
@@ -65,14 +65,15 @@ class _Targets:
     created: set[int] = field(default_factory=set)  # ids of items this batch created
 
 
-def _url_items(
-    batch: Sequence[ReportInput], now: datetime
-) -> tuple[dict[str, Item], dict[str, str]]:
-    """Every URL of the batch by its canonical hash: the existing item (locked), or a new one
-    (not saved yet) made as its first report would make it; and each submitted URL's hash (a
-    URL is canonicalised once per batch)."""
-    wanted: dict[str, tuple[CanonicalUrl, bool]] = {}
+def _wanted(
+    batch: Sequence[ReportInput],
+) -> tuple[dict[str, tuple[CanonicalUrl, bool]], dict[str, str], dict[str, set[str]]]:
+    """The batch's URLs by canonical hash (with the first report's urgency, as that report
+    makes the item), each submitted URL's hash (a URL is canonicalised once per batch), and the
+    file hashes by kind, in lower case."""
+    urls: dict[str, tuple[CanonicalUrl, bool]] = {}
     digests: dict[str, str] = {}
+    files: dict[str, set[str]] = {key: set() for key in _FILE_KEYS}
     for data in batch:
         urgent = data.child_in_danger or bool(data.urgent_reason)
         for raw in data.urls:
@@ -80,43 +81,48 @@ def _url_items(
             if digest is None:
                 canonical = canonicalize(raw)
                 digest = digests[raw] = hashlib.sha256(canonical.url.encode()).hexdigest()
-                wanted.setdefault(digest, (canonical, urgent))  # as its first report makes it
-    found = {
-        item.canonical_url_hash: item
-        for item in Item.objects.select_for_update().filter(
-            kind=ItemKind.URL, canonical_url_hash__in=list(wanted)
-        )
-    }
-    for digest, (canonical, urgent) in wanted.items():
-        if digest in found:
-            continue
-        found[digest] = new_url_item(canonical, digest, urgent=urgent, now=now)
-    return found, digests
-
-
-def _existing_files(batch: Sequence[ReportInput]) -> dict[tuple[str, str], Item]:
-    values: dict[str, set[str]] = {key: set() for key in _FILE_KEYS}
-    for data in batch:
+                urls.setdefault(digest, (canonical, urgent))
         for spec in data.files:
             for key in _FILE_KEYS:
                 if value := getattr(spec, key):
-                    values[key].add(value.lower())
+                    files[key].add(value.lower())
+    return urls, digests, files
+
+
+def _known(
+    urls: dict[str, tuple[CanonicalUrl, bool]], files: dict[str, set[str]]
+) -> tuple[dict[str, Item], dict[tuple[str, str], Item]]:
+    """The items that exist for the batch's URLs (by canonical hash) and files (by each hash
+    they have), locked until the commit: one query, rows locked in id order (two batches
+    sharing items then wait for each other instead of deadlocking)."""
     query = Q(pk__in=[])
-    for key, wanted in values.items():
+    if urls:
+        query |= Q(kind=ItemKind.URL, canonical_url_hash__in=list(urls))
+    hashes = Q(pk__in=[])
+    for key, wanted in files.items():
         if wanted:
-            query |= Q(**{f"{key}__in": list(wanted)})
-    found: dict[tuple[str, str], Item] = {}
-    for item in Item.objects.select_for_update().filter(query, kind=ItemKind.FILE).order_by("pk"):
+            hashes |= Q(**{f"{key}__in": list(wanted)})
+    query |= Q(hashes, kind=ItemKind.FILE)
+    by_url: dict[str, Item] = {}
+    by_hash: dict[tuple[str, str], Item] = {}
+    for item in Item.objects.select_for_update().filter(query).order_by("pk"):
+        if item.kind == ItemKind.URL:
+            by_url[item.canonical_url_hash] = item
+            continue
         for key in _FILE_KEYS:
             if value := getattr(item, key):
-                found.setdefault((key, value), item)
-    return found
+                by_hash.setdefault((key, value), item)  # the oldest item with that hash
+    return by_url, by_hash
 
 
 def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, list[Item]]:
-    urls, digests = _url_items(batch, now)
-    files = _existing_files(batch)
-    fresh: list[Item] = [item for item in urls.values() if item.pk is None]
+    wanted_urls, digests, wanted_files = _wanted(batch)
+    urls, files = _known(wanted_urls, wanted_files)
+    fresh: list[Item] = []
+    for digest, (canonical, urgent) in wanted_urls.items():
+        if digest not in urls:
+            item = urls[digest] = new_url_item(canonical, digest, urgent=urgent, now=now)
+            fresh.append(item)
     targets = _Targets()
     for data in batch:
         urgent = data.child_in_danger or bool(data.urgent_reason)
@@ -191,7 +197,7 @@ def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledRep
             known_items.append(item)
         filed.append(FiledReport(report, secret, new_items, known_items))
     insert_new(links)
-    _apply_bumps(bumps, now)
+    _apply_bumps(bumps, {item.pk: item for mine in targets.per_report for item, _ in mine}, now)
     _refresh_statuses(reports, targets)
 
     record_many(
@@ -210,32 +216,70 @@ def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledRep
     return filed
 
 
-def _apply_bumps(bumps: dict[int, _Bump], now: datetime) -> None:
+# What a report of an item already known changes on it (written by ``_apply_bumps``).
+_BUMPED = ("report_count", "last_reported_at", "urgent", "status", "close_reason", "closed_at")
+
+
+def _apply_bumps(bumps: dict[int, _Bump], items: dict[int, Item], now: datetime) -> None:
     """Items reported again: counted, dated, urgent if any report was, reopened after a
-    removal (a verdict of "not illegal" stays closed), re-prioritised."""
+    removal (a verdict of "not illegal" stays closed), re-prioritised — all in one UPDATE.
+
+    The new values are computed here from ``items``, which hold the rows as this transaction
+    locked them (``_known``) or created them: nothing else can change them before the commit.
+    """
+    changed = []
     for item_id, bump in bumps.items():
-        Item.objects.filter(pk=item_id).update(
-            report_count=F("report_count") + bump.reports, last_reported_at=now
-        )
-        if bump.urgent:
-            Item.objects.filter(pk=item_id).update(urgent=True)
-        Item.objects.filter(pk=item_id, status=ItemStatus.CLOSED).exclude(
-            close_reason=CloseReason.NOT_ILLEGAL
-        ).update(status=ItemStatus.NEW, close_reason="", closed_at=None)
-        item = Item.objects.get(pk=item_id)
+        item = items[item_id]
+        item.report_count += bump.reports
+        item.last_reported_at = now
+        item.urgent = item.urgent or bump.urgent
+        if item.status == ItemStatus.CLOSED and item.close_reason != CloseReason.NOT_ILLEGAL:
+            # reported again after removal: it may be back; look again, with the old verdict
+            item.status = ItemStatus.NEW
+            item.close_reason = ""
+            item.closed_at = None
         item.priority = compute_priority(item)
-        item.save(update_fields=["priority"])
+        changed.append(item)
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
+        Item.objects.bulk_update(changed, [*_BUMPED, "priority"], batch_size=200)
+        return
+    # Django's bulk_update writes a CASE per column and row; from arrays, one row per item.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE cases_item AS item SET
+                report_count = bumped.report_count, last_reported_at = %s,
+                urgent = bumped.urgent, status = bumped.status,
+                close_reason = bumped.close_reason, closed_at = bumped.closed_at,
+                priority = bumped.priority
+            FROM unnest(%s::bigint[], %s::integer[], %s::boolean[], %s::varchar[],
+                        %s::varchar[], %s::timestamptz[], %s::integer[])
+                AS bumped(id, report_count, urgent, status, close_reason, closed_at, priority)
+            WHERE item.id = bumped.id
+            """,
+            [
+                now,
+                [i.pk for i in changed],
+                [i.report_count for i in changed],
+                [i.urgent for i in changed],
+                [i.status for i in changed],
+                [i.close_reason for i in changed],
+                [i.closed_at for i in changed],
+                [i.priority for i in changed],
+            ],
+        )
 
 
 def _refresh_statuses(reports: list[Report], targets: _Targets) -> None:
-    """The reports' statuses from their items (one query), stored where they differ."""
-    ids = {item.pk for mine in targets.per_report for item, _ in mine}
-    if not ids - targets.created:
+    """The reports' statuses from their items' (as ``_apply_bumps`` left them), stored where
+    they differ."""
+    if all(item.pk in targets.created for mine in targets.per_report for item, _ in mine):
         return  # only items this batch created: all new, every report stays "received"
-    statuses = dict(Item.objects.filter(pk__in=ids).values_list("pk", "status"))
     changed = []
     for report, mine in zip(reports, targets.per_report, strict=True):
-        mine_statuses = [statuses[item.pk] for item, _ in mine]
+        mine_statuses = [item.status for item, _ in mine]
         if mine_statuses and all(s == ItemStatus.CLOSED for s in mine_statuses):
             new = ReportStatus.CLOSED
         elif mine_statuses and all(

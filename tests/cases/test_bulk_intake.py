@@ -18,6 +18,7 @@ from hotline.cases.actions import FileInput, ReportInput, close_item, file_repor
 from hotline.cases.bulk_intake import file_reports
 from hotline.cases.models import Channel, CloseReason, Concern, Item, Report, ReportItem
 from hotline.cases.tasks import enrich_item
+from hotline.cases.triage import compute_priority
 from hotline.core.enqueue import enqueue_many
 from hotline.fast_insert import COPY_FROM
 from tests.core.test_fast_insert import AWKWARD  # text COPY must escape
@@ -170,6 +171,43 @@ def test_batch_statements_do_not_grow_with_its_size() -> None:
         assert many == few
     else:  # SQLite splits multi-row INSERTs at its 999-parameter limit
         assert statements(40, "b") < 40
+
+
+def test_reports_of_known_items_do_not_add_statements_per_item() -> None:
+    """A batch re-reporting items already known (a URL reported by many, a file seen before)
+    updates them in one statement, not several per item; and what it writes is what filing
+    one by one writes (``test_batch_matches_filing_one_by_one``), checked here at a size that
+    takes the COPY path."""
+
+    def batch(n: int, prefix: str, run: str) -> list[ReportInput]:
+        return [
+            ReportInput(
+                channel=Channel.COMPANY_API,
+                concern=Concern.CSAM,
+                external_id=f"{prefix}{i}-{run}",
+                child_in_danger=i % 3 == 0,
+                urls=[f"http://{prefix}{i}.example.test/"],
+                files=[FileInput(md5=hashlib.md5(f"{prefix}{i}".encode()).hexdigest())],  # noqa: S324
+            )
+            for i in range(n)
+        ]
+
+    def again(n: int, prefix: str) -> int:
+        file_reports(batch(n, prefix, "first"), actor=None)
+        with CaptureQueriesContext(connection) as captured:
+            file_reports(batch(n, prefix, "again"), actor=None)
+        return len(captured)
+
+    again(COPY_FROM, "warm")
+    few, many = again(COPY_FROM, "a"), again(5 * COPY_FROM, "b")
+    if connection.vendor == "postgresql":
+        assert many == few
+    else:  # SQLite splits multi-row INSERTs at its 999-parameter limit; per item: 5 each
+        assert many < COPY_FROM
+    item = Item.objects.get(canonical_url="http://b0.example.test/")
+    assert (item.report_count, item.urgent, item.priority) == (2, True, compute_priority(item))
+    assert Item.objects.get(canonical_url="http://b1.example.test/").urgent is False
+    assert Item.objects.filter(report_count=2).count() == 2 * (7 * COPY_FROM)
 
 
 # 2 runs: one multi-row INSERT; 2 * COPY_FROM: COPY on PostgreSQL (UUID ids, auto_now_add).
