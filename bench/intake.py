@@ -41,6 +41,8 @@ BATCH_CLIENTS = int(os.environ.get("BENCH_INTAKE_BATCH_CLIENTS", "6"))
 # The largest batch the API takes (hotline.intake.schema.MAX_BATCH), as a bulk sender posts.
 LARGEST = int(os.environ.get("BENCH_INTAKE_LARGEST_BATCH", "500"))
 LARGEST_CLIENTS = int(os.environ.get("BENCH_INTAKE_LARGEST_CLIENTS", "4"))
+# Reports of what is already known (a URL and a file reported before), from a pool this big.
+POOL = int(os.environ.get("BENCH_INTAKE_KNOWN_POOL", "20000"))
 
 
 def _free_port() -> int:
@@ -108,21 +110,68 @@ def _cpu_per_report(env: dict[str, str], token: str) -> tuple[float, float]:
     return float(cpu), float(wall)
 
 
-def _body(batch: int, prefix: str, n: int) -> tuple[bytes, list[str]]:
+def _known(k: int) -> tuple[str, str]:
+    """The URL and file hash of the pool's ``k``-th known report."""
+    return (
+        f"http://known{k % 97}.example.test/{k}",
+        hashlib.md5(f"known-{k}".encode()).hexdigest(),  # noqa: S324 - synthetic
+    )
+
+
+def _body(batch: int, prefix: str, n: int, known: bool = False) -> tuple[bytes, list[str]]:
+    """A batch of new reports, or (``known``) of reports of a URL and a file filed before:
+    from the pool, at a place that depends on the client (``prefix``), so that concurrent
+    clients rarely report the same item at the same moment."""
     ids = [f"{prefix}-{n}-{i}" for i in range(batch)]
-    reports = [
-        {
-            "external_id": external_id,
-            "incident_type": "csam",
-            "urls": [f"http://h{n % 997}.example.test/{external_id}"],
-            "files": [{"md5": hashlib.md5(external_id.encode()).hexdigest()}],  # noqa: S324 - synthetic
-        }
-        for external_id in ids
-    ]
+    start = int(hashlib.sha256(prefix.encode()).hexdigest()[:8], 16) + n * batch
+    reports = []
+    for i, external_id in enumerate(ids):
+        if known:
+            url, md5 = _known((start + i) % POOL)
+        else:
+            url = f"http://h{n % 997}.example.test/{external_id}"
+            md5 = hashlib.md5(external_id.encode()).hexdigest()  # noqa: S324 - synthetic
+        reports.append(
+            {
+                "external_id": external_id,
+                "incident_type": "csam",
+                "urls": [url],
+                "files": [{"md5": md5}],
+            }
+        )
     return json.dumps({"reports": reports}).encode(), ids
 
 
-def _client(port: int, token: str, batch: int, prefix: str, deadline: float) -> dict[str, Any]:
+def _file_pool(port: int, token: str) -> None:
+    """File the pool's reports once (not measured), in the largest batches."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    for first in range(0, POOL, LARGEST):
+        reports = [
+            {
+                "external_id": f"pool-{k}",
+                "incident_type": "csam",
+                "urls": [url],
+                "files": [{"md5": md5}],
+            }
+            for k in range(first, min(POOL, first + LARGEST))
+            for url, md5 in [_known(k)]
+        ]
+        conn.request(
+            "POST",
+            "/api/v1/reports",
+            body=json.dumps({"reports": reports}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        response.read()
+        if response.status not in (200, 201):
+            raise RuntimeError(f"filing the pool of known reports: HTTP {response.status}")
+    conn.close()
+
+
+def _client(
+    port: int, token: str, batch: int, prefix: str, deadline: float, known: bool
+) -> dict[str, Any]:
     """One client connection: post until the deadline; what was accepted and how fast."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     latencies: list[float] = []
@@ -130,7 +179,7 @@ def _client(port: int, token: str, batch: int, prefix: str, deadline: float) -> 
     errors: dict[str, int] = {}
     n = 0
     while time.monotonic() < deadline:
-        body, _ = _body(batch, prefix, n) if batch else (b"", [])
+        body, _ = _body(batch, prefix, n, known) if batch else (b"", [])
         n += 1
         started = time.perf_counter()
         try:
@@ -168,13 +217,13 @@ def _client(port: int, token: str, batch: int, prefix: str, deadline: float) -> 
     return {"latencies": latencies, "accepted": accepted, "errors": errors}
 
 
-def _client_process(args: tuple[int, str, int, str, float, int]) -> dict[str, Any]:
-    port, token, batch, prefix, deadline, threads = args
+def _client_process(args: tuple[int, str, int, str, float, int, bool]) -> dict[str, Any]:
+    port, token, batch, prefix, deadline, threads, known = args
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
 
     def run(k: int) -> None:
-        result = _client(port, token, batch, f"{prefix}t{k}", deadline)
+        result = _client(port, token, batch, f"{prefix}t{k}", deadline, known)
         with lock:
             results.append(result)
 
@@ -192,7 +241,9 @@ def _client_process(args: tuple[int, str, int, str, float, int]) -> dict[str, An
     return merged
 
 
-def _load(ports: list[int], token: str, batch: int, clients: int) -> dict[str, Any]:
+def _load(
+    ports: list[int], token: str, batch: int, clients: int, known: bool = False
+) -> dict[str, Any]:
     """``clients`` connections spread over the web processes, from one client process per web
     process (so the clients' own Python is not one GIL)."""
     prefix = uuid.uuid4().hex[:8]
@@ -202,7 +253,7 @@ def _load(ports: list[int], token: str, batch: int, clients: int) -> dict[str, A
     for p, port in enumerate(ports):
         threads = clients // len(ports) + (1 if p < clients % len(ports) else 0)
         if threads:
-            jobs.append((port, token, batch, f"{prefix}p{p}", deadline, threads))
+            jobs.append((port, token, batch, f"{prefix}p{p}", deadline, threads, known))
     with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
         parts = pool.map(_client_process, jobs)
     elapsed = time.perf_counter() - started
@@ -215,6 +266,7 @@ def _load(ports: list[int], token: str, batch: int, clients: int) -> dict[str, A
     return {
         "batch": batch,
         "clients": clients,
+        "known": known,
         "rate": (len(accepted) if batch else len(latencies)) / elapsed,
         "requests": len(latencies),
         "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
@@ -237,12 +289,12 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 
 def _measured(
-    ports: list[int], pids: list[int], token: str, batch: int, clients: int
+    ports: list[int], pids: list[int], token: str, batch: int, clients: int, known: bool
 ) -> dict[str, Any]:
     """A load row, with the web processes' CPU per accepted report (less sensitive than the
     rate to what else the machine is doing)."""
     before = _cpu_seconds(pids)
-    row = _load(ports, token, batch, clients)
+    row = _load(ports, token, batch, clients, known)
     done = len(row["accepted"]) if batch else row["requests"]  # /healthz: per request
     row["cpu_ms"] = (_cpu_seconds(pids) - before) * 1000 / max(1, done)
     return row
@@ -358,9 +410,10 @@ def _hotline(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 
 def _rows(
-    env: dict[str, str], token: str, loads: list[tuple[int, int]], group_limit: str = ""
+    env: dict[str, str], token: str, loads: list[tuple[int, int, bool]], group_limit: str = ""
 ) -> list[dict[str, Any]]:
-    """Start ``WEB`` web processes, run each (batch size, clients) load on them, stop them."""
+    """Start ``WEB`` web processes, run each (batch size, clients, known) load on them, stop
+    them. Before a load of known reports, the pool is filed."""
     if group_limit:
         env = {**env, "HOTLINE_INTAKE_GROUP_LIMIT": group_limit}
     ports = [_free_port() for _ in range(WEB)]
@@ -394,7 +447,12 @@ def _rows(
                     time.sleep(0.1)
         _load(ports, token, 1, 2)  # warm every process (imports, connections)
         pids = [server.pid for server in servers]
-        return [_measured(ports, pids, token, batch, clients) for batch, clients in loads]
+        rows = []
+        for batch, clients, known in loads:
+            if known:
+                _file_pool(ports[0], token)
+            rows.append(_measured(ports, pids, token, batch, clients, known))
+        return rows
     finally:
         for server in servers:
             server.terminate()
@@ -417,13 +475,20 @@ def measure(database_url: str) -> int:
     anchor_chain = _anchor(database_url, chained=True, clients=CLIENTS)
 
     # The anchor row first: the same servers with group commit off (every request alone).
-    rows = _rows(env, token, [(1, CLIENTS)], group_limit="1")
+    rows = _rows(env, token, [(1, CLIENTS, False)], group_limit="1")
     rows[0]["label"] = f"single reports, {CLIENTS} clients, each alone (anchor)"
-    loads = [(1, CLIENTS), (BATCH, BATCH_CLIENTS), (LARGEST, LARGEST_CLIENTS), (0, CLIENTS)]
+    loads = [
+        (1, CLIENTS, False),
+        (BATCH, BATCH_CLIENTS, False),
+        (LARGEST, LARGEST_CLIENTS, False),
+        (BATCH, BATCH_CLIENTS, True),
+        (0, CLIENTS, False),
+    ]
     rows += _rows(env, token, loads)
     rows[-1]["label"] = f"anchor: GET /healthz (1 query), {CLIENTS} clients, requests/s"
 
     accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(101)]
+    accepted += [f"pool-{k}" for k in range(POOL)]  # filed before the row of known reports
     lost_reports, lost_events = _missing(database_url, int(organisation_id), accepted)
     floor = _database_floor(database_url, len(accepted))
     started = time.perf_counter()
@@ -435,7 +500,8 @@ def measure(database_url: str) -> int:
     print(
         f"conditions: PostgreSQL on loopback; {WEB} `hotline run` web processes (waitress, "
         f"{THREADS} threads each, --web-only); clients in {WEB} processes over "
-        f"keep-alive connections; {SECONDS:.0f} s per row; each report: 1 new URL + 1 file hash, "
+        f"keep-alive connections; {SECONDS:.0f} s per row; each report: 1 new URL + 1 file hash "
+        f"(reported before: one of {POOL} URLs and files filed before the row), "
         "committed with its audit event before the reply; load average at the end "
         f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs (other work included)"
     )
@@ -447,7 +513,10 @@ def measure(database_url: str) -> int:
         what = row.get("label") or (
             f"single reports, {row['clients']} clients, grouped"
             if row["batch"] == 1
-            else (f"batches of {row['batch']}, {row['clients']} clients")
+            else (
+                f"batches of {row['batch']}, {row['clients']} clients"
+                + (", all reported before" if row["known"] else "")
+            )
         )
         print(
             f"{what:<52} {row['rate']:>10.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} "

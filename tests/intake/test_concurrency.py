@@ -10,10 +10,12 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
-from hotline.cases.models import Report
+from hotline.cases.actions import FileInput, ReportInput
+from hotline.cases.bulk_intake import file_reports
+from hotline.cases.models import Channel, Concern, Item, Report
 from hotline.fast_insert import COPY_FROM
 from tests.conftest import World
 from tests.intake.test_api import report
@@ -81,3 +83,54 @@ def test_concurrent_large_batches_store_each_report_once(world: World) -> None:
         assert counts[201] == 1, counts
         assert counts[200] + counts[409] == THREADS - 1, counts
     assert Report.objects.count() == 3 * size
+
+
+def test_concurrent_reports_of_the_same_known_items_count_every_report() -> None:
+    """Batches of different reports of the same known URLs and files, filed at once in their
+    own transactions (as by separate web processes; in one process the group commit files
+    them in turn): every report is counted on its items. ``file_reports`` computes the new
+    counts from the rows it locked; without the lock, one batch's count overwrites another's."""
+    size = 2 * COPY_FROM
+    urls = [f"http://known{i}.example.test/" for i in range(size)]
+
+    def batch(run: str) -> list[ReportInput]:
+        return [
+            ReportInput(
+                channel=Channel.COMPANY_API,
+                concern=Concern.CSAM,
+                external_id=f"{run}-{i}",
+                urls=[urls[i], urls[(i + 1) % size]],
+                files=[FileInput(md5=f"{i:032x}")],
+            )
+            for i in range(size)
+        ]
+
+    file_reports(batch("first"), actor=None)
+    start = threading.Barrier(THREADS)
+    failures: list[BaseException] = []
+
+    def file(n: int) -> None:
+        try:
+            start.wait()
+            for run in range(ROUNDS // 2):
+                with transaction.atomic():
+                    file_reports(batch(f"t{n}-{run}"), actor=None)
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+        finally:
+            connection.close()  # each thread has its own connection; leave none open
+
+    threads = [threading.Thread(target=file, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not failures, failures
+    batches = 1 + THREADS * (ROUNDS // 2)
+    counts = Counter(Item.objects.filter(kind="url").values_list("report_count", flat=True))
+    assert counts == {2 * batches: size}  # each URL is in two reports of a batch
+    files = Counter(Item.objects.filter(kind="file").values_list("report_count", flat=True))
+    assert files == {batches: size}
+    for item in Item.objects.all():
+        assert item.report_count == item.report_items.count(), item
