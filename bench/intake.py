@@ -4,8 +4,9 @@ Starts ``BENCH_INTAKE_WEB`` real ``hotline run`` web processes (waitress, no wor
 scheduler) on loopback ports, and client processes that post through keep-alive connections,
 spread over the web processes as a load balancer would: first single reports, then batches.
 Every accepted report is then looked up: the run fails (exit 1) if any accepted report or its
-``report.file`` audit event is missing, or if the audit tree does not verify once the
-sequencer has placed the run's events (its rate is printed too).
+``report.file`` audit event is missing, if an item's report count is not its number of
+reports (a lost update among batches reporting the same items), or if the audit tree does
+not verify once the sequencer has placed the run's events (its rate is printed too).
 
 The anchors, measured in the same run on the same database with as many client connections:
 a bare single-row INSERT + COMMIT (the database's commit rate here), and the old audit append
@@ -398,6 +399,20 @@ def _missing(database_url: str, organisation_id: int, accepted: list[str]) -> tu
     return len(set(accepted)) - len(ids), len(ids) - int(audited)
 
 
+def _miscounted(database_url: str) -> int:
+    """Items whose report count is not their number of reports (a lost update)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM cases_item AS item LEFT JOIN (SELECT item_id, count(*) AS n "
+                "FROM cases_reportitem GROUP BY item_id) AS linked ON linked.item_id = item.id "
+                "WHERE item.report_count <> coalesce(linked.n, 0)"
+            ).fetchone()[0]
+        )
+
+
 def _hotline(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hotline.cli", *args],
@@ -490,6 +505,7 @@ def measure(database_url: str) -> int:
     accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(101)]
     accepted += [f"pool-{k}" for k in range(POOL)]  # filed before the row of known reports
     lost_reports, lost_events = _missing(database_url, int(organisation_id), accepted)
+    miscounted = _miscounted(database_url)
     floor = _database_floor(database_url, len(accepted))
     started = time.perf_counter()
     placed = _hotline(env, "audit", "integrate")
@@ -537,12 +553,20 @@ def measure(database_url: str) -> int:
     )
     print(
         f"check: {len(accepted)} reports accepted, {lost_reports} missing, "
-        f"{lost_events} without their audit event"
+        f"{lost_events} without their audit event; {miscounted} items whose report count "
+        "is not their number of reports"
     )
-    ok = lost_reports == 0 and lost_events == 0 and verified.returncode == 0 and accepted
+    ok = (
+        lost_reports == 0
+        and lost_events == 0
+        and miscounted == 0
+        and verified.returncode == 0
+        and accepted
+    )
     if not ok:
         print(
-            "FAILED: an accepted report or its audit event is missing, or the tree does not verify"
+            "FAILED: an accepted report or its audit event is missing, an item's count is "
+            "wrong, or the tree does not verify"
         )
         return 1
     return 0
