@@ -3,8 +3,8 @@
 Every row of a Hotline model changes only through its own app (STYLE.md rule 14): another app asks
 for the change by calling the owner's action or by returning an outcome the owner records. This
 plugin watches every way Django writes a row — ``Model.save`` (and so ``create``/``get_or_create``),
-``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update``, and the COPY of
-``hotline.fast_insert`` — and finds the innermost frame of Hotline code on the stack (a write
+``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update`` — and the COPY
+and INSERT of ``hotline.fast_insert``, and finds the innermost frame of Hotline code on the stack (a write
 helper's own frames do not count: it writes for its caller). When that code belongs to another
 app than the model's, the write is recorded and the test that caused it fails, naming the model,
 the writer and the line. Tests themselves may arrange data directly (their frames are not
@@ -117,20 +117,20 @@ def install() -> None:
         _guard_model(name)
     for name in ("update", "delete", "bulk_create", "bulk_update"):
         _guard_queryset(name)
-    _guard_copy()
+    _guard_insert_new()
 
 
-def _guard_copy() -> None:
+def _guard_insert_new() -> None:
     from hotline import fast_insert
 
-    original = fast_insert._copy
+    original = fast_insert._write
 
     @functools.wraps(original)
     def guarded(model: type[models.Model], objs: Any) -> None:
-        _check(model, "insert_new() (COPY)")
+        _check(model, "insert_new()")
         original(model, objs)
 
-    fast_insert._copy = guarded  # type: ignore[assignment]
+    fast_insert._write = guarded  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
-"""``insert_new`` writes the rows ``bulk_create`` writes, by COPY on PostgreSQL from
-``COPY_FROM`` rows (the path every large batch of reports takes)."""
+"""``insert_new`` writes the rows ``bulk_create`` writes: on PostgreSQL by COPY from ``COPY_FROM``
+rows (the path every large batch of reports takes), below that by one prepared multi-row INSERT
+(a single report's rows)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,12 @@ def _rows(tag: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k not in ("id", "actor")} for row in rows]
 
 
-def test_rows_are_those_bulk_create_writes() -> None:
-    n = 3 * COPY_FROM
+# 1 and 3: one INSERT (RETURNING the ids); 3 * COPY_FROM: COPY (on PostgreSQL).
+SIZES = [1, 3, 3 * COPY_FROM]
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_rows_are_those_bulk_create_writes(n: int) -> None:
     copied = _events("copied", n)
     insert_new(copied)
     AuditEvent.objects.bulk_create(_events("created", n))
@@ -65,9 +70,32 @@ def test_copy_from_the_threshold_on_postgresql() -> None:
     assert not any("COPY" in q["sql"] for q in below.captured_queries)
     copies = [q for q in at.captured_queries if q["sql"].startswith("COPY")]
     assert len(copies) == (1 if connection.vendor == "postgresql" else 0)
+    if connection.vendor == "postgresql":  # below: one statement, which returns the ids
+        [insert] = below.captured_queries
+        assert insert["sql"].startswith('INSERT INTO "audit_auditevent"')
+        assert insert["sql"].endswith('RETURNING "id"')
 
 
-def test_foreign_keys_of_objects_saved_after_assignment() -> None:
+def test_ids_set_by_the_caller_are_kept() -> None:
+    """All set: written as they are; some set: each row gets its own or a new one."""
+    given = _events("given", 2)
+    given[0].pk, given[1].pk = 10_000_001, 10_000_002
+    insert_new(given)
+    mixed = _events("mixed", 2)
+    mixed[0].pk = 10_000_003
+    insert_new(mixed)
+
+    assert [e.pk for e in given] == [10_000_001, 10_000_002]
+    assert mixed[0].pk == 10_000_003
+    assert mixed[1].pk not in (None, 10_000_003)
+    stored = AuditEvent.objects.in_bulk([e.pk for e in given + mixed])
+    assert [stored[e.pk].actor for e in given + mixed] == ["client:given"] * 2 + [
+        "client:mixed"
+    ] * 2
+
+
+@pytest.mark.parametrize("n", [2, COPY_FROM])
+def test_foreign_keys_of_objects_saved_after_assignment(n: int) -> None:
     """A link built before its report and item had ids refers to them once they are stored."""
     now = timezone.now()
     reports = [
@@ -79,10 +107,10 @@ def test_foreign_keys_of_objects_saved_after_assignment() -> None:
             description=AWKWARD,
             reported_accounts=[{"handle": AWKWARD}],
         )
-        for i in range(COPY_FROM)
+        for i in range(n)
     ]
     items = []
-    for i in range(COPY_FROM):
+    for i in range(n):
         canonical = canonicalize(f"http://fk{i}.example.test/")
         items.append(new_url_item(canonical, f"{i:064x}", urgent=False, now=now))
     links = [
@@ -97,12 +125,13 @@ def test_foreign_keys_of_objects_saved_after_assignment() -> None:
         link.report.reference: link.item.canonical_url
         for link in ReportItem.objects.select_related("report", "item")
     }
-    assert stored == {f"TEST-{i:06d}": f"http://fk{i}.example.test/" for i in range(COPY_FROM)}
+    assert stored == {f"TEST-{i:06d}": f"http://fk{i}.example.test/" for i in range(n)}
     back = Report.objects.get(reference="TEST-000000")
     assert (back.description, back.reported_accounts) == (AWKWARD, [{"handle": AWKWARD}])
 
 
-def test_a_unique_violation_is_djangos_integrity_error() -> None:
+@pytest.mark.parametrize("n", [6, COPY_FROM])
+def test_a_unique_violation_is_djangos_integrity_error(n: int) -> None:
     """The intake API retries a batch that lost a race on IntegrityError; by COPY too."""
     now = timezone.now()
 
@@ -114,7 +143,7 @@ def test_a_unique_violation_is_djangos_integrity_error() -> None:
                 concern=Concern.CSAM,
                 received_at=now,
             )
-            for i in range(COPY_FROM)
+            for i in range(n)
         ]
 
     insert_new(reports("A"))
