@@ -121,8 +121,8 @@ def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, lis
     fresh: list[Item] = []
     for digest, (canonical, urgent) in wanted_urls.items():
         if digest not in urls:
-            item = urls[digest] = new_url_item(canonical, digest, urgent=urgent, now=now)
-            fresh.append(item)
+            urls[digest] = new_url_item(canonical, digest, urgent=urgent, now=now)
+            fresh.append(urls[digest])
     targets = _Targets()
     for data in batch:
         urgent = data.child_in_danger or bool(data.urgent_reason)
