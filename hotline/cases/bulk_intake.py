@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from hotline.audit.actions import EventSpec, record_many
@@ -94,18 +93,30 @@ def _known(
 ) -> tuple[dict[str, Item], dict[tuple[str, str], Item]]:
     """The items that exist for the batch's URLs (by canonical hash) and files (by each hash
     they have), locked until the commit: one query, rows locked in id order (two batches
-    sharing items then wait for each other instead of deadlocking)."""
-    query = Q(pk__in=[])
+    sharing items then wait for each other instead of deadlocking).
+
+    The statement is written here rather than by the ORM: for a report or two, building it
+    through Django's compiler (an OR of four IN lists) cost more CPU than running it."""
+    conditions: list[str] = []
+    params: list[str] = []
     if urls:
-        query |= Q(kind=ItemKind.URL, canonical_url_hash__in=list(urls))
-    hashes = Q(pk__in=[])
-    for key, wanted in files.items():
-        if wanted:
-            hashes |= Q(**{f"{key}__in": list(wanted)})
-    query |= Q(hashes, kind=ItemKind.FILE)
+        conditions.append(f"(kind = %s AND canonical_url_hash IN ({_marks(len(urls))}))")
+        params += [ItemKind.URL, *urls]
+    hashes = [(key, sorted(files[key])) for key in _FILE_KEYS if files[key]]
+    if hashes:
+        either = " OR ".join(f"{key} IN ({_marks(len(values))})" for key, values in hashes)
+        conditions.append(f"(kind = %s AND ({either}))")
+        params += [ItemKind.FILE, *(value for _, values in hashes for value in values)]
     by_url: dict[str, Item] = {}
     by_hash: dict[tuple[str, str], Item] = {}
-    for item in Item.objects.select_for_update().filter(query).order_by("pk"):
+    if not conditions:
+        return by_url, by_hash
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    statement = (
+        f"SELECT {_ITEM_COLUMNS} FROM {Item._meta.db_table} WHERE {' OR '.join(conditions)} "  # noqa: S608 - fixed names, values as parameters
+        f"ORDER BY id{lock}"
+    )
+    for item in Item.objects.raw(statement, params):
         if item.kind == ItemKind.URL:
             by_url[item.canonical_url_hash] = item
             continue
@@ -113,6 +124,28 @@ def _known(
             if value := getattr(item, key):
                 by_hash.setdefault((key, value), item)  # the oldest item with that hash
     return by_url, by_hash
+
+
+_ITEM_COLUMNS = ", ".join(f.column for f in Item._meta.concrete_fields)
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def existing_external_ids(organisation_id: int, external_ids: Sequence[str]) -> dict[str, str]:
+    """The references of the reports ``organisation_id`` already filed under these external
+    ids (a batch's duplicates), by external id."""
+    if not external_ids:
+        return {}
+    marks = _marks(len(external_ids))
+    statement = (
+        f"SELECT external_id, reference FROM {Report._meta.db_table} "  # noqa: S608 - fixed names, values as parameters
+        f"WHERE submitted_by_id = %s AND external_id IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [organisation_id, *external_ids])
+        return dict(cursor.fetchall())
 
 
 def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, list[Item]]:

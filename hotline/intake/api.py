@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from hotline.accounts.models import ApiCredential, Scope
 from hotline.audit.actions import record
-from hotline.cases.bulk_intake import file_reports
+from hotline.cases.bulk_intake import existing_external_ids, file_reports
 from hotline.cases.media import attach_media
 from hotline.cases.models import ItemKind, Report
 from hotline.core.api import BadJson, api_endpoint, credential_of, json_body, problem
@@ -184,15 +184,7 @@ def _file_batch(reports: list[Any], credential: Any) -> tuple[int, dict[str, Any
     external id this organisation already used are answered as duplicates."""
     organisation = credential.organisation
     ids = [data.external_id for data in reports if data.external_id]
-    existing = (
-        dict(
-            Report.objects.filter(submitted_by=organisation, external_id__in=ids).values_list(
-                "external_id", "reference"
-            )
-        )
-        if ids
-        else {}
-    )
+    existing = existing_external_ids(organisation.pk, ids)
     fresh = [
         replace(data, submitted_by=organisation)
         for data in reports
