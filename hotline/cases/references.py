@@ -9,7 +9,11 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def _groups(length: int, group: int) -> str:
-    chars = "".join(secrets.choice(ALPHABET) for _ in range(length))
+    # One draw of 5 bits per character (the alphabet has 32): uniform, as secrets.choice per
+    # character is, with one call to the system's random source instead of one per character
+    # (those calls were 7 % of the CPU of a batch of company reports).
+    bits = secrets.randbits(5 * length)
+    chars = "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in range(length))
     return "-".join(chars[i : i + group] for i in range(0, length, group))
 
 
