@@ -22,6 +22,7 @@ from hotline.hosting.canonical import (
     lookup_expressions,
     registrable_domain,
 )
+from hotline.hosting.ipv4 import parse_ipv4
 
 SPEC_EXAMPLES = [
     ("http://host/%25%32%35", "http://host/%25"),
@@ -418,3 +419,23 @@ def test_lookup_expressions_start_with_exact_url_and_are_distinct(raw: str) -> N
 )
 def test_is_ip_tells_addresses_from_names(raw: str, is_ip: bool) -> None:
     assert canonicalize(raw).is_ip is is_ip
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("192.0.2.1", "192.0.2.1"),
+        ("0300.0.2.1", "192.0.2.1"),  # octal
+        ("0xc0.0x0.0x2.0x1", "192.0.2.1"),
+        ("3221225985", "192.0.2.1"),
+        ("192.513", "192.0.2.1"),  # a.b: b fills the last three bytes
+        ("x192.0.2.1", None),  # a name: never read as an address
+        (".192.0.2.1", None),
+        ("\uff11\uff19\uff12.0.2.1", None),  # full-width digits: not an inet_aton spelling
+        ("", None),
+        ("example.test", None),
+    ],
+)
+def test_ipv4_spellings_and_names(host: str, address: str | None) -> None:
+    parsed = parse_ipv4(host)
+    assert (str(parsed) if parsed is not None else None) == address
