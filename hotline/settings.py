@@ -56,9 +56,6 @@ INTAKE_REPORTS_PER_HOUR = env_int("HOTLINE_INTAKE_REPORTS_PER_HOUR", 10, minimum
 # Concurrent company-API requests of one web process filed in one transaction, at most this many
 # (group commit, hotline/core/group_commit.py); 1 files every request alone.
 INTAKE_GROUP_LIMIT = env_int("HOTLINE_INTAKE_GROUP_LIMIT", 64, minimum=1)
-# How long (ms) a group's leader waits for submissions already inside the process (being read,
-# authenticated, validated) to join its group; 0: never wait. A submission alone never waits.
-INTAKE_GROUP_WAIT_MS = env_int("HOTLINE_INTAKE_GROUP_WAIT_MS", 5, minimum=0)
 INTAKE_STATUS_CHECKS_PER_HOUR = env_int("HOTLINE_INTAKE_STATUS_CHECKS_PER_HOUR", 30, minimum=1)
 
 # Hosting trace: DNS, offline IP data (or .mmdb files), RDAP abuse contacts.
@@ -262,7 +259,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "hotline.intake.middleware.SubmissionArrivalMiddleware",  # first: see its docstring
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hotline.core.middleware.DatabaseOutageMiddleware",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -121,16 +120,7 @@ def _file_group(submissions: Sequence[_Submission]) -> list[HttpResponse]:
     return [answer for answer in answers if answer is not None]
 
 
-_GROUP = GroupCommit(
-    _file_group,
-    limit=lambda: settings.INTAKE_GROUP_LIMIT,
-    wait=lambda: settings.INTAKE_GROUP_WAIT_MS / 1000,
-)
-
-
-def arriving() -> AbstractContextManager[None]:
-    """A submission entering the process: the group commit's leader waits for it."""
-    return _GROUP.arriving()
+_GROUP = GroupCommit(_file_group, limit=lambda: settings.INTAKE_GROUP_LIMIT)
 
 
 def _submit(
