@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 import pyotp
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -449,14 +451,65 @@ class CredentialError(Exception):
         self.reason = reason
 
 
+_Converter = Callable[[Any, Any, Any], Any]
+
+
+@functools.cache
+def _credential_statement() -> tuple[str, list[tuple[Any, list[_Converter]]]]:
+    """The SELECT of a credential with its organisation (what ``select_related`` writes), and
+    each column with the converters Django's compiler would apply to its value."""
+    columns: list[str] = []
+    fields: list[tuple[Any, list[_Converter]]] = []
+    quote = connection.ops.quote_name
+    for alias, model in (("c", ApiCredential), ("o", Organisation)):
+        for field in model._meta.concrete_fields:
+            columns.append(f"{alias}.{quote(field.column)}")
+            column: Any = field.get_col(model._meta.db_table)
+            converters = [
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ]
+            fields.append((column, converters))
+    statement = (
+        f"SELECT {', '.join(columns)} FROM {quote(ApiCredential._meta.db_table)} c "  # noqa: S608 - the models' names
+        f"JOIN {quote(Organisation._meta.db_table)} o ON o.id = c.organisation_id "
+        "WHERE c.key_id = %s"
+    )
+    return statement, fields
+
+
+def _credential_by_key_id(key_id: str) -> ApiCredential | None:
+    """``ApiCredential.objects.select_related("organisation").filter(key_id=key_id).first()``
+    from a statement written once: every API request asks it, and Django's compiler made it
+    a sixth of the CPU of filing a single company report."""
+    statement, fields = _credential_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [key_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for value, (column, converters) in zip(row, fields, strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        values.append(value)
+    split = len(ApiCredential._meta.concrete_fields)
+    credential = ApiCredential.from_db(
+        connection.alias, [f.attname for f in ApiCredential._meta.concrete_fields], values[:split]
+    )
+    organisation = Organisation.from_db(
+        connection.alias, [f.attname for f in Organisation._meta.concrete_fields], values[split:]
+    )
+    ApiCredential.organisation.field.set_cached_value(credential, organisation)
+    return credential
+
+
 def authenticate_token(token: str, *, scope: str | None) -> ApiCredential:
     """Return the active credential for a bearer token that carries ``scope`` (None: any)."""
     parts = token.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         raise CredentialError("malformed token: expected hl_<key id>_<secret>", reason="malformed")
-    credential = (
-        ApiCredential.objects.select_related("organisation").filter(key_id=parts[1]).first()
-    )
+    credential = _credential_by_key_id(parts[1])
     if credential is None or not secrets.compare_digest(
         credential.secret_hash, hash_secret(parts[2])
     ):

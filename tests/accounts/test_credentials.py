@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 
@@ -87,3 +89,37 @@ def test_unknown_scope_cannot_be_issued(world: World) -> None:
 def test_scope_check_rejects_missing_scope(world: World) -> None:
     with pytest.raises(actions.CredentialError, match="lacks the 'intake' scope"):
         actions.authenticate_token(world.feed_token, scope=Scope.INTAKE)
+
+
+def test_the_authenticated_credential_is_the_stored_one_with_its_organisation(
+    world: World,
+) -> None:
+    """``authenticate_token`` reads the credential and its organisation with a statement of its
+    own; what it returns must be what the ORM loads (types included: JSON scopes, aware dates,
+    booleans), with the organisation attached (no second query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    key_id = world.feed_token.split("_")[1]
+    stored = ApiCredential.objects.select_related("organisation").get(key_id=key_id)
+    ApiCredential.objects.filter(pk=stored.pk).update(
+        last_used_at=timezone.now(), expires_at=timezone.now() + timedelta(days=1)
+    )
+    stored.refresh_from_db()
+
+    with CaptureQueriesContext(connection) as queries:
+        credential = actions.authenticate_token(world.feed_token, scope=Scope.FEED_RPZ)
+        organisation = credential.organisation
+    assert len(queries) == 1  # last_used_at is recent: nothing written
+
+    def values(obj: object) -> dict[str, object]:
+        return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}  # type: ignore[attr-defined]
+
+    assert values(credential) == values(stored)
+    assert values(organisation) == values(stored.organisation)
+    assert isinstance(credential.scopes, list)
+    assert credential.expires_at is not None
+    assert credential.expires_at.tzinfo is not None
+    assert not credential._state.adding
+    assert isinstance(organisation.is_own, bool)
