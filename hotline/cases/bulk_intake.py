@@ -43,6 +43,7 @@ from hotline.cases.tasks import enrich_item
 from hotline.cases.triage import compute_priority
 from hotline.core.enqueue import enqueue_many
 from hotline.fast_insert import build, insert_new
+from hotline.fast_select import columns, load
 from hotline.hosting.canonical import CanonicalUrl, canonicalize
 
 _FILE_KEYS = ("sha256", "sha1", "md5")
@@ -95,8 +96,9 @@ def _known(
     they have), locked until the commit: one query, rows locked in id order (two batches
     sharing items then wait for each other instead of deadlocking).
 
-    The statement is written here rather than by the ORM: for a report or two, building it
-    through Django's compiler (an OR of four IN lists) cost more CPU than running it."""
+    The statement is written here rather than by the ORM (``hotline.fast_select``): for a
+    report or two, building it through Django's compiler (an OR of four IN lists) cost more
+    CPU than running it."""
     conditions: list[str] = []
     params: list[str] = []
     if urls:
@@ -113,10 +115,10 @@ def _known(
         return by_url, by_hash
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     statement = (
-        f"SELECT {_ITEM_COLUMNS} FROM {Item._meta.db_table} WHERE {' OR '.join(conditions)} "  # noqa: S608 - fixed names, values as parameters
-        f"ORDER BY id{lock}"
+        f"SELECT {columns(Item, 'i')} FROM {Item._meta.db_table} i "  # noqa: S608 - fixed names, values as parameters
+        f"WHERE {' OR '.join(conditions)} ORDER BY i.id{lock}"
     )
-    for item in Item.objects.raw(statement, params):
+    for (item,) in load(statement, params, Item):
         if item.kind == ItemKind.URL:
             by_url[item.canonical_url_hash] = item
             continue
@@ -124,9 +126,6 @@ def _known(
             if value := getattr(item, key):
                 by_hash.setdefault((key, value), item)  # the oldest item with that hash
     return by_url, by_hash
-
-
-_ITEM_COLUMNS = ", ".join(f.column for f in Item._meta.concrete_fields)
 
 
 def _marks(n: int) -> str:
