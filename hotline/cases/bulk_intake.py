@@ -248,10 +248,6 @@ def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledRep
     return filed
 
 
-# What a report of an item already known changes on it (written by ``_apply_bumps``).
-_BUMPED = ("report_count", "last_reported_at", "urgent", "status", "close_reason", "closed_at")
-
-
 def _apply_bumps(bumps: dict[int, _Bump], items: dict[int, Item], now: datetime) -> None:
     """Items reported again: counted, dated, urgent if any report was, reopened after a
     removal (a verdict of "not illegal" stays closed), re-prioritised — all in one UPDATE.
@@ -275,7 +271,9 @@ def _apply_bumps(bumps: dict[int, _Bump], items: dict[int, Item], now: datetime)
     if not changed:
         return
     if connection.vendor != "postgresql":
-        Item.objects.bulk_update(changed, [*_BUMPED, "priority"], batch_size=200)
+        written = ["report_count", "last_reported_at", "urgent", "status", "close_reason"]
+        written += ["closed_at", "priority"]  # the columns the UPDATE below sets
+        Item.objects.bulk_update(changed, written, batch_size=200)
         return
     # Django's bulk_update writes a CASE per column and row; from arrays, one row per item.
     with connection.cursor() as cursor:
