@@ -108,7 +108,7 @@ def _values_statement(model: type[models.Model], rows: int, returning: bool) -> 
 
 
 def _copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """The COPY path: the suite's one-writer-per-model check watches it as it does bulk_create."""
+    """From ``COPY_FROM`` rows: ids from the sequence in one query, then the rows by COPY."""
     meta = model._meta
     pk = meta.pk
     assert pk is not None

@@ -4,8 +4,8 @@ Every row of a Hotline model changes only through its own app (STYLE.md rule 14)
 for the change by calling the owner's action or by returning an outcome the owner records. This
 plugin watches every way Django writes a row — ``Model.save`` (and so ``create``/``get_or_create``),
 ``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update`` — and the COPY
-and INSERT of ``hotline.fast_insert``, and finds the innermost frame of Hotline code on the stack (a write
-helper's own frames do not count: it writes for its caller). When that code belongs to another
+and INSERT of ``hotline.fast_insert``, and finds the innermost frame of Hotline code on the
+stack (a write helper's own frames do not count: it writes for its caller). When that code belongs to another
 app than the model's, the write is recorded and the test that caused it fails, naming the model,
 the writer and the line. Tests themselves may arrange data directly (their frames are not
 Hotline code); the check is about what the product does.

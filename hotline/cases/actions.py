@@ -203,6 +203,16 @@ def new_report(data: ReportInput, *, secret: str, now: datetime) -> Report:
     )
 
 
+def reopen_if_removed(item: Item) -> None:
+    """An item reported again after it was closed is opened again (not saved): it may be
+    back, so an analyst looks again, with the old verdict shown. A verdict of "not illegal"
+    stays closed. Filing one report and filing a batch (``bulk_intake``) both decide here."""
+    if item.status == ItemStatus.CLOSED and item.close_reason != CloseReason.NOT_ILLEGAL:
+        item.status = ItemStatus.NEW
+        item.close_reason = ""
+        item.closed_at = None
+
+
 @transaction.atomic
 def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
     """Store a report and attach it to its items, creating items not seen before.
@@ -238,11 +248,7 @@ def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
         item.report_count = F("report_count") + 1
         item.last_reported_at = now
         item.urgent = item.urgent or urgent
-        if item.status == ItemStatus.CLOSED and item.close_reason != CloseReason.NOT_ILLEGAL:
-            # reported again after removal: it may be back; look again, with the old verdict shown
-            item.status = ItemStatus.NEW
-            item.close_reason = ""
-            item.closed_at = None
+        reopen_if_removed(item)
         item.save(
             update_fields=[
                 "report_count",

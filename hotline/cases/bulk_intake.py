@@ -28,10 +28,10 @@ from hotline.cases.actions import (
     new_file_item,
     new_report,
     new_url_item,
+    reopen_if_removed,
 )
 from hotline.cases.models import (
     Channel,
-    CloseReason,
     Item,
     ItemKind,
     ItemStatus,
@@ -261,11 +261,7 @@ def _apply_bumps(bumps: dict[int, _Bump], items: dict[int, Item], now: datetime)
         item.report_count += bump.reports
         item.last_reported_at = now
         item.urgent = item.urgent or bump.urgent
-        if item.status == ItemStatus.CLOSED and item.close_reason != CloseReason.NOT_ILLEGAL:
-            # reported again after removal: it may be back; look again, with the old verdict
-            item.status = ItemStatus.NEW
-            item.close_reason = ""
-            item.closed_at = None
+        reopen_if_removed(item)
         item.priority = compute_priority(item)
         changed.append(item)
     if not changed:
