@@ -151,7 +151,10 @@ def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, lis
     wanted_urls, digests, wanted_files = _wanted(batch)
     urls, files = _known(wanted_urls, wanted_files)
     fresh: list[Item] = []
-    for digest, (canonical, urgent) in wanted_urls.items():
+    # New URL items in the order of their canonical hash, whatever the batch's order: two
+    # batches creating the same URLs then take their unique-index entries in one order, and
+    # the later waits for the earlier's commit instead of deadlocking with it.
+    for digest, (canonical, urgent) in sorted(wanted_urls.items()):
         if digest not in urls:
             urls[digest] = new_url_item(canonical, digest, urgent=urgent, now=now)
             fresh.append(urls[digest])

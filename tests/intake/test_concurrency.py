@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from hotline.cases.actions import FileInput, ReportInput
@@ -134,3 +135,100 @@ def test_concurrent_reports_of_the_same_known_items_count_every_report() -> None
     assert files == {batches: size}
     for item in Item.objects.all():
         assert item.report_count == item.report_items.count(), item
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _url_batch(run: str, urls: list[str]) -> list[ReportInput]:
+    return [
+        ReportInput(
+            channel=Channel.COMPANY_API, concern=Concern.CSAM, external_id=f"{run}-{i}", urls=[url]
+        )
+        for i, url in enumerate(urls)
+    ]
+
+
+def _waiting_on_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.parametrize("order", ["x-z-y", "y-z-x"])
+def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(order: str) -> None:
+    """A batch creating new URLs X, Z, Y and another creating Y, X, filed at once in their own
+    transactions (as by two web processes), with Z held by a third, open transaction that then
+    rolls back. Inserted in the order given, the first holds X and waits for Z, the second
+    holds Y and waits for X, and once Z is free the first waits for Y: a deadlock, which
+    PostgreSQL breaks by failing one batch. Inserted in one order (by canonical hash), they
+    only wait for each other: the second batch to arrive clashes on the unique index once the
+    first has committed and, filed again as the API does, is stored."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: two batches never hold rows at once")
+    x, y, z = (f"http://{name}.order-{order}.example.test/" for name in "xyz")
+    first = [x, z, y] if order == "x-z-y" else [y, z, x]
+    second = [y, x] if order == "x-z-y" else [x, y]
+    held, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def hold_z() -> None:
+        try:
+            with transaction.atomic():
+                file_reports(_url_batch("blocker", [z]), actor=None)
+                held.set()
+                release.wait(30)
+                raise _RolledBack
+        except _RolledBack:
+            pass
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            held.set()
+            connection.close()
+
+    def file(run: str, urls: list[str]) -> None:
+        try:
+            for _ in range(3):  # a lost race is filed again, as the API does
+                try:
+                    with transaction.atomic():
+                        file_reports(_url_batch(run, urls), actor=None)
+                    return
+                except IntegrityError:
+                    continue
+            raise AssertionError("never stored")
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    blocker = threading.Thread(target=hold_z)
+    blocker.start()
+    assert held.wait(30)
+    one = threading.Thread(target=file, args=("first", first))
+    one.start()
+    _wait_until(lambda: _waiting_on_locks() >= 1)  # the first batch waits for Z
+    two = threading.Thread(target=file, args=("second", second))
+    two.start()
+    # The second batch waits for the first (on X or Y) or, if it needs nothing the first holds, is done.
+    _wait_until(lambda: _waiting_on_locks() >= 2 or not two.is_alive())
+    release.set()
+    for thread in (blocker, one, two):
+        thread.join(30)
+
+    assert not failures, failures
+    assert Report.objects.filter(external_id__startswith="first-").count() == 3
+    assert Report.objects.filter(external_id__startswith="second-").count() == 2
+    counts = dict(Item.objects.values_list("canonical_url", "report_count"))
+    assert counts == {x: 2, y: 2, z: 1}, counts
+
+
+def _wait_until(condition: Any, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
