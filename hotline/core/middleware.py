@@ -13,7 +13,12 @@ from django.utils.cache import patch_vary_headers
 
 from hotline import languages
 from hotline.core.emergency import home_number
-from hotline.core.outage import SharedOutageLog, close_broken_connections, is_database_outage
+from hotline.core.outage import (
+    SharedOutageLog,
+    close_broken_connections,
+    is_database_outage,
+    is_transaction_conflict,
+)
 
 # Seconds a client should wait before retrying while the database is away: a PostgreSQL
 # restart or fail-over takes a few seconds to a minute.
@@ -83,6 +88,41 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
     return response
 
 
+def transaction_conflict(request: HttpRequest) -> HttpResponse:
+    """The answer when PostgreSQL ended the request's transaction to break a deadlock (or a
+    serialization failure) with a concurrent one: the database is up and nothing of the request
+    was kept, so it can be sent again at once. An API client gets a 409 problem saying so; a
+    person the page of a passing problem ("nothing you sent was saved, try again"), without
+    the outage's cause. Not an outage: nothing is logged as one."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {
+                "type": "about:blank",
+                "title": "Conflict with a concurrent request",
+                "status": 409,
+                "detail": (
+                    "The database ended this request's transaction to resolve a conflict with "
+                    "another one. Nothing from this request was stored; send it again "
+                    "(with the same Idempotency-Key)."
+                ),
+            },
+            status=409,
+            content_type="application/problem+json",
+        )
+    else:
+        response = HttpResponse(
+            loader.render_to_string(
+                "core/unavailable.html",
+                {"instance_name": settings.INSTANCE_NAME, "emergency_number": home_number()},
+            ),
+            status=503,
+        )
+        response["Content-Language"] = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    response["Retry-After"] = "1"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class DatabaseOutageMiddleware:
     """Turn a view's database connection error into a retryable 503 (see
     ``database_unavailable``); errors raised by other middleware reach the same answer
@@ -95,6 +135,8 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_transaction_conflict(exception):
+            return transaction_conflict(request)
         if is_database_outage(exception):
             return database_unavailable(request, exception)
         return None
@@ -181,6 +223,8 @@ class OwnErrorPagesMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not self._active() or is_database_outage(exception):
             return None
+        if is_transaction_conflict(exception):
+            return None  # answered by DatabaseOutageMiddleware
         urlconf = getattr(request, "urlconf", None)
         if isinstance(exception, Http404):
             return self._handler(404, urlconf)(request, exception=exception)

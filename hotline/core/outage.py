@@ -24,8 +24,30 @@ DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceE
 logger = logging.getLogger(__name__)
 
 
+# SQLSTATEs of a transaction the database ended to break a conflict with a concurrent one
+# (serialization_failure, deadlock_detected): the database is up, the same work run again in a
+# new transaction succeeds.
+_CONFLICTS = frozenset({"40001", "40P01"})
+
+
+def is_transaction_conflict(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) is PostgreSQL ending this transaction to resolve a
+    deadlock or a serialization failure with another: nothing of it was kept; run it again."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if getattr(current, "sqlstate", None) in _CONFLICTS:
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def is_database_outage(exc: BaseException) -> bool:
-    """True when ``exc`` (or what caused it) says the database cannot be reached or used now."""
+    """True when ``exc`` (or what caused it) says the database cannot be reached or used now
+    (a transaction ended by a conflict with another is not an outage: ``is_transaction_conflict``)."""
+    if is_transaction_conflict(exc):
+        return False
     kinds = DATABASE_ERRORS
     # The PostgreSQL driver's own errors, where one escapes unwrapped (only when it is loaded:
     # importing it costs every SQLite process start-up time).
@@ -75,6 +97,13 @@ class Reconnector:
 
     def failed(self, exc: BaseException) -> float:
         close_broken_connections()
+        if is_transaction_conflict(exc) and self.down_since is None:
+            # The database is up and ended this step's transaction to break a deadlock with
+            # another: run the step again soon, without reporting an outage.
+            logger.info(
+                "%s: transaction ended by a conflict (%s); running it again", self.what, exc
+            )
+            return self.base * random.uniform(0.1, 0.5)
         if self.down_since is None:
             self.down_since = time.monotonic()
             logger.warning(

@@ -15,8 +15,8 @@ from hotline.accounts.rules import role_required
 from hotline.core.api import api_endpoint
 from hotline.core.health import media_disk, readiness, snapshot
 from hotline.core.metrics import exposition
-from hotline.core.middleware import database_unavailable, public_page
-from hotline.core.outage import is_database_outage
+from hotline.core.middleware import database_unavailable, public_page, transaction_conflict
+from hotline.core.outage import is_database_outage, is_transaction_conflict
 
 
 @never_cache
@@ -43,6 +43,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 handler: a database outage raised outside a view (sessions, authentication)
     still gets the retryable 503; anything else the plain 500 page."""
     exc = sys.exc_info()[1]
+    if exc is not None and is_transaction_conflict(exc):
+        return transaction_conflict(request)
     if exc is not None and is_database_outage(exc):
         return database_unavailable(request, exc)
     # No request context: the page must render whatever broke (the database, a context

@@ -19,6 +19,7 @@ from hotline.cases.media import attach_media
 from hotline.cases.models import ItemKind, Report
 from hotline.core.api import BadJson, api_endpoint, credential_of, json_body, problem
 from hotline.core.group_commit import GroupCommit
+from hotline.core.outage import DATABASE_ERRORS, is_transaction_conflict
 from hotline.intake.models import IdempotencyKey
 from hotline.intake.schema import (
     IDEMPOTENCY_KEY_SCHEMA,
@@ -134,6 +135,12 @@ def _submit(
             # and our insert; its transaction has committed, so the next run sees its rows.
             if attempt == ATTEMPTS - 1:
                 break
+        except DATABASE_ERRORS as exc:
+            # PostgreSQL ended the transaction to break a deadlock with another one (not
+            # between two batches: they take items in one order; with another writer of the
+            # same items). Nothing of it was kept: run it again.
+            if not is_transaction_conflict(exc) or attempt == ATTEMPTS - 1:
+                raise
     return problem(
         409,
         "Concurrent submission",
