@@ -4,9 +4,11 @@ in a constant number of statements per batch rather than a dozen per report.
 The result is the same as filing the reports one after another in one transaction: a URL or
 file already known (or filed earlier in the same batch) attaches the report to that item and
 counts the report once; a URL twice in one report counts once; an item removed and reported
-again is opened again. Two batches racing to create the same new item make one of them fail
+again is opened again. Two batches racing to create the same new URL make one of them fail
 with ``IntegrityError`` as a whole (nothing half-stored); the API then files it again, when
-the item exists.
+the item exists. Two batches reporting the same new file queue on a lock of its hash
+(``lock_file_hashes``): the second finds the first's item. New URLs are inserted, and known
+items locked, in one order, so concurrent batches wait for each other and never deadlock.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from hotline.cases.actions import (
     Actor,
     FiledReport,
     ReportInput,
+    lock_file_hashes,
     new_file_item,
     new_report,
     new_url_item,
@@ -149,6 +152,7 @@ def existing_external_ids(organisation_id: int, external_ids: Sequence[str]) -> 
 
 def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, list[Item]]:
     wanted_urls, digests, wanted_files = _wanted(batch)
+    lock_file_hashes((kind, value) for kind, values in wanted_files.items() for value in values)
     urls, files = _known(wanted_urls, wanted_files)
     fresh: list[Item] = []
     # New URL items in the order of their canonical hash, whatever the batch's order: two

@@ -14,7 +14,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from hotline.cases.actions import FileInput, ReportInput
+from hotline.cases.actions import FileInput, ReportInput, file_report
 from hotline.cases.bulk_intake import file_reports
 from hotline.cases.models import Channel, Concern, Item, Report
 from hotline.fast_insert import COPY_FROM
@@ -232,3 +232,64 @@ def _wait_until(condition: Any, seconds: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+@pytest.mark.parametrize("second_by", ["batch", "one report"])
+def test_a_new_file_reported_by_two_batches_at_once_is_one_item(second_by: str) -> None:
+    """Two batches reporting the same new file (by one of its hashes), filed at once in their
+    own transactions: the second waits for the first to commit and attaches its report to the
+    first's item, as when they come one after the other. File items have no unique index (a
+    file may be known by any of three hashes), so without a lock the second would not wait and
+    the file would be two items, assessed twice. One report filed alone (``file_report``)
+    takes the same locks."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: the second batch starts after the first commits")
+    held, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def batch(run: str, spec: FileInput) -> list[ReportInput]:
+        return [
+            ReportInput(
+                channel=Channel.COMPANY_API, concern=Concern.CSAM, external_id=run, files=[spec]
+            )
+        ]
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                file_reports(batch("first", FileInput(md5="a" * 32, sha256="b" * 64)), actor=None)
+                held.set()
+                release.wait(30)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            held.set()
+            connection.close()
+
+    def second() -> None:
+        try:
+            reports = batch("second", FileInput(md5="A" * 32))
+            with transaction.atomic():
+                if second_by == "batch":
+                    file_reports(reports, actor=None)
+                else:  # the path of the web form, federation, CyberTipline uploads
+                    file_report(reports[0], actor=None)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert held.wait(30)
+    two = threading.Thread(target=second)
+    two.start()
+    _wait_until(lambda: _waiting_on_locks() >= 1 or not two.is_alive())
+    release.set()
+    for thread in (one, two):
+        thread.join(30)
+
+    assert not failures, failures
+    items = list(Item.objects.filter(kind="file"))
+    assert len(items) == 1, items
+    assert items[0].report_count == 2 == items[0].report_items.count()
