@@ -122,7 +122,8 @@ def document() -> dict[str, Any]:
                         "405": {"description": "Method not allowed", "content": problem},
                         "409": {
                             "description": "A concurrent request with the same external ids "
-                            "kept losing the race; send again",
+                            "kept losing the race, or the database ended the transaction to "
+                            "break a deadlock with another; nothing stored; send again",
                             "content": problem,
                         },
                         "413": {"description": "Body too large", "content": problem},
