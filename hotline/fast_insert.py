@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -79,8 +80,8 @@ def _write(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         model._default_manager.bulk_create(objs)  # some ids set by the caller: Django splits
         return
     returning = not with_ids[0]
-    _, converters = _plan(model, without_pk=returning)
-    params = [convert(obj) for obj in objs for convert in converters]
+    _, row = _plan(model, without_pk=returning)
+    params = [value for obj in objs for value in row(obj)]
     with connection.cursor() as cursor:
         cursor.execute(_values_statement(model, len(objs), returning), params)
         if returning:
@@ -121,7 +122,7 @@ def _copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
             )
             for obj, (new_id,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = new_id
-        columns, converters = _plan(model)
+        columns, row = _plan(model)
         quote = connection.ops.quote_name
         statement = (
             f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
@@ -130,7 +131,7 @@ def _copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         # would surface as psycopg's error, which callers catching IntegrityError never see.
         with connection.wrap_database_errors, cursor.copy(statement) as copy:
             for obj in objs:
-                copy.write_row([convert(obj) for convert in converters])
+                copy.write_row(row(obj))
 
 
 @functools.cache
@@ -146,11 +147,42 @@ def _sequence(table: str, column: str) -> str:
 @functools.cache
 def _plan(
     model: type[models.Model], *, without_pk: bool = False
-) -> tuple[list[str], list[Converter]]:
-    """The columns written and, for each, how its value is taken from an instance (without
-    the primary key: the table's default gives it)."""
+) -> tuple[list[str], Callable[[models.Model], list[Any]]]:
+    """The columns written (without the primary key: the table's default gives it) and the
+    function making an instance's row of values for them.
+
+    The columns of fields whose value goes as it is come first, read in one C call
+    (``operator.attrgetter``); then the others, each through its own converter. A per-field
+    function for every column was a fifth of a batch's CPU."""
     fields = [f for f in model._meta.concrete_fields if not (without_pk and f.primary_key)]
-    return [field.column for field in fields], [_converter(field) for field in fields]
+    plain = [field for field in fields if _as_is(field)]
+    special = [field for field in fields if not _as_is(field)]
+    converters = [_converter(field) for field in special]
+    names = [field.attname for field in plain]
+    if len(names) > 1:
+        read = operator.attrgetter(*names)
+
+        def row(obj: models.Model) -> list[Any]:
+            values = list(read(obj))
+            values += [convert(obj) for convert in converters]
+            return values
+    else:
+
+        def row(obj: models.Model) -> list[Any]:
+            return [getattr(obj, name) for name in names] + [c(obj) for c in converters]
+
+    return [field.column for field in plain + special], row
+
+
+def _as_is(field: Any) -> bool:
+    """Whether the field's Python value is what its preparation for the database gives."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return False
+    if field.is_relation or isinstance(field, models.JSONField):
+        return False
+    return (
+        isinstance(field, _AS_IS) and type(field).get_db_prep_save is models.Field.get_db_prep_save
+    )
 
 
 def _converter(field: Any) -> Converter:
@@ -181,8 +213,6 @@ def _converter(field: Any) -> Converter:
             return json.dumps(value, cls=field.encoder)
 
         return as_json
-    if isinstance(field, _AS_IS) and type(field).get_db_prep_save is models.Field.get_db_prep_save:
-        return lambda obj: getattr(obj, attname)
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
 
 
@@ -249,7 +279,11 @@ def build(model: type[M], /, **values: Any) -> M:
     for index, field in per_instance:
         if args[index] is _CALL:
             args[index] = field.get_default()
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+    # ``receivers`` first: an empty list (no receiver at all, as in Hotline) is one check,
+    # where ``has_listeners`` looks the model up on every call.
+    if (pre_init.receivers or post_init.receivers) and (
+        pre_init.has_listeners(model) or post_init.has_listeners(model)
+    ):
         obj = model(*args)  # Django's own positional path, which sends them
     else:
         # What that path does, without its loop of setattr: on a new instance no descriptor
