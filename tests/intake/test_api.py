@@ -253,6 +253,27 @@ def test_status_endpoint_shows_only_own_reports(world: World) -> None:
     assert mine.json()["status"] == "received"
 
 
+def test_each_answered_status_url_opens_that_reports_status(world: World, settings: Any) -> None:
+    """The status URL of every report of a batch, created or a duplicate, is the report's own
+    (one ``reverse`` made for the batch, the reference put in)."""
+    settings.BASE_URL = "https://hotline.example.test/prefix"
+    first = post(world, {"reports": [report("esp-1")]}).json()["reports"]
+    answer = post(world, {"reports": [report("esp-1"), report("esp-2"), report("esp-3")]})
+    results = answer.json()["reports"]
+
+    assert [r["result"] for r in results] == ["duplicate", "created", "created"]
+    assert results[0]["reference"] == first[0]["reference"]
+    for result in results:
+        url = result["status_url"]
+        assert url == f"https://hotline.example.test/prefix/api/v1/reports/{result['reference']}"
+        status = Client().get(
+            url.removeprefix(settings.BASE_URL),
+            HTTP_AUTHORIZATION=f"Bearer {world.intake_token}",
+        )
+        assert status.status_code == 200, url
+        assert status.json()["reference"] == result["reference"]
+
+
 def test_openapi_document_describes_the_endpoints(world: World) -> None:
     doc = Client().get("/api/v1/openapi.json").json()
 
