@@ -64,9 +64,10 @@ def insert_new(objs: Sequence[models.Model]) -> None:
         model._default_manager.bulk_create(objs, batch_size=500)
         return
     _write(model, objs)
+    alias = connection.alias  # once: each read goes through the connection proxy's lookup
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
 
 
 def _write(model: type[models.Model], objs: Sequence[models.Model]) -> None:

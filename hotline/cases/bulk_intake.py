@@ -220,17 +220,25 @@ def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledRep
         new_items: list[Item] = []
         known_items: list[Item] = []
         for item, submitted in mine:
-            if item.pk in linked:
+            item_id = item.pk
+            if item_id in linked:
                 continue  # the same URL twice in one report counts once
-            linked.add(item.pk)
+            linked.add(item_id)
+            # By ids (both rows are written): assigning the objects through their descriptors
+            # cost 4 % of a batch, for a link nothing reads before the commit.
             links.append(
-                build(ReportItem, report=report, item=item, submitted_value=submitted[:4096])
+                build(
+                    ReportItem,
+                    report_id=report.pk,
+                    item_id=item_id,
+                    submitted_value=submitted[:4096],
+                )
             )
-            if item.pk in targets.created and item.pk not in seen_new:
-                seen_new.add(item.pk)  # its first report: counted at creation
+            if item_id in targets.created and item_id not in seen_new:
+                seen_new.add(item_id)  # its first report: counted at creation
                 new_items.append(item)
                 continue
-            bump = bumps.setdefault(item.pk, _Bump())
+            bump = bumps.setdefault(item_id, _Bump())
             bump.reports += 1
             bump.urgent = bump.urgent or urgent
             known_items.append(item)
