@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -103,15 +104,21 @@ def _known(
     report or two, building it through Django's compiler (an OR of four IN lists) cost more
     CPU than running it."""
     conditions: list[str] = []
-    params: list[str] = []
+    params: list[Any] = []
     if urls:
-        conditions.append(f"(kind = %s AND canonical_url_hash IN ({_marks(len(urls))}))")
-        params += [ItemKind.URL, *urls]
-    hashes = [(key, sorted(files[key])) for key in _FILE_KEYS if files[key]]
-    if hashes:
-        either = " OR ".join(f"{key} IN ({_marks(len(values))})" for key, values in hashes)
-        conditions.append(f"(kind = %s AND ({either}))")
-        params += [ItemKind.FILE, *(value for _, values in hashes for value in values)]
+        url_in, values = _in("canonical_url_hash", list(urls))
+        conditions.append(f"(kind = %s AND {url_in})")
+        params += [ItemKind.URL, *values]
+    either: list[str] = []
+    file_params: list[Any] = []
+    for key in _FILE_KEYS:
+        if files[key]:
+            hash_in, values = _in(key, sorted(files[key]))
+            either.append(hash_in)
+            file_params += values
+    if either:
+        conditions.append(f"(kind = %s AND ({' OR '.join(either)}))")
+        params += [ItemKind.FILE, *file_params]
     by_url: dict[str, Item] = {}
     by_hash: dict[tuple[str, str], Item] = {}
     if not conditions:
@@ -135,18 +142,27 @@ def _marks(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
+def _in(column: str, values: list[str]) -> tuple[str, list[Any]]:
+    """``column IN (values)`` and its parameters. On PostgreSQL ``= ANY`` of one array: the
+    statement's text is then the same for any number of values, where psycopg parsed a new
+    text with a placeholder per value every time (6 % of a batch of 500's CPU)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::text[])", [values]
+    return f"{column} IN ({_marks(len(values))})", list(values)
+
+
 def existing_external_ids(organisation_id: int, external_ids: Sequence[str]) -> dict[str, str]:
     """The references of the reports ``organisation_id`` already filed under these external
     ids (a batch's duplicates), by external id."""
     if not external_ids:
         return {}
-    marks = _marks(len(external_ids))
+    external_in, values = _in("external_id", list(external_ids))
     statement = (
         f"SELECT external_id, reference FROM {Report._meta.db_table} "  # noqa: S608 - fixed names, values as parameters
-        f"WHERE submitted_by_id = %s AND external_id IN ({marks})"
+        f"WHERE submitted_by_id = %s AND {external_in}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [organisation_id, *external_ids])
+        cursor.execute(statement, [organisation_id, *values])
         return dict(cursor.fetchall())
 
 
