@@ -5,13 +5,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template import loader
 from django.urls import Resolver404, get_resolver, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from hotline import languages
+from hotline.core.api import problem
 from hotline.core.emergency import home_number
 from hotline.core.outage import (
     SharedOutageLog,
@@ -51,19 +52,11 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
     _outages.failed(exc)
     close_broken_connections()
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(
-            {
-                "type": "about:blank",
-                "title": "Service temporarily unavailable",
-                "status": 503,
-                "detail": (
-                    "The database is unreachable. Nothing from this request was stored; "
-                    f"send it again after {RETRY_AFTER_SECONDS} seconds "
-                    "(with the same Idempotency-Key)."
-                ),
-            },
-            status=503,
-            content_type="application/problem+json",
+        response: HttpResponse = problem(
+            503,
+            "Service temporarily unavailable",
+            "The database is unreachable. Nothing from this request was stored; "
+            f"send it again after {RETRY_AFTER_SECONDS} seconds (with the same Idempotency-Key).",
         )
     elif request.path == "/metrics":
         # For the operators' scraper and whoever curls it: the cause in words, no page.
@@ -95,19 +88,12 @@ def transaction_conflict(request: HttpRequest) -> HttpResponse:
     person the page of a passing problem ("nothing you sent was saved, try again"), without
     the outage's cause. Not an outage: nothing is logged as one."""
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(
-            {
-                "type": "about:blank",
-                "title": "Conflict with a concurrent request",
-                "status": 409,
-                "detail": (
-                    "The database ended this request's transaction to resolve a conflict with "
-                    "another one. Nothing from this request was stored; send it again "
-                    "(with the same Idempotency-Key)."
-                ),
-            },
-            status=409,
-            content_type="application/problem+json",
+        response: HttpResponse = problem(
+            409,
+            "Conflict with a concurrent request",
+            "The database ended this request's transaction to resolve a conflict with another "
+            "one. Nothing from this request was stored; send it again (with the same "
+            "Idempotency-Key).",
         )
     else:
         response = HttpResponse(

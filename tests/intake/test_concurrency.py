@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -141,6 +142,45 @@ class _RolledBack(Exception):
     pass
 
 
+def _started(target: Callable[[], None], failures: list[BaseException]) -> threading.Thread:
+    """A started thread running ``target`` on its own connection (closed at the end), any
+    exception kept in ``failures`` for the test's thread to report."""
+
+    def run() -> None:
+        try:
+            target()
+        except _RolledBack:
+            pass
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _held_open(
+    file: Callable[[], object],
+    held: threading.Event,
+    release: threading.Event,
+    *,
+    commit: bool,
+) -> None:
+    """``file`` in a transaction kept open (``held`` set) until ``release``, then committed or
+    rolled back."""
+    try:
+        with transaction.atomic():
+            file()
+            held.set()
+            release.wait(30)
+            if not commit:
+                raise _RolledBack
+    finally:
+        held.set()
+
+
 def _url_batch(run: str, urls: list[str]) -> list[ReportInput]:
     return [
         ReportInput(
@@ -157,6 +197,13 @@ def _waiting_on_locks() -> int:
             "WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return int(cursor.fetchone()[0])
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("order", ["x-z-y", "y-z-x"])
@@ -176,44 +223,29 @@ def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(o
     held, release = threading.Event(), threading.Event()
     failures: list[BaseException] = []
 
-    def hold_z() -> None:
-        try:
-            with transaction.atomic():
-                file_reports(_url_batch("blocker", [z]), actor=None)
-                held.set()
-                release.wait(30)
-                raise _RolledBack
-        except _RolledBack:
-            pass
-        except BaseException as exc:
-            failures.append(exc)
-        finally:
-            held.set()
-            connection.close()
-
     def file(run: str, urls: list[str]) -> None:
-        try:
-            for _ in range(3):  # a lost race is filed again, as the API does
-                try:
-                    with transaction.atomic():
-                        file_reports(_url_batch(run, urls), actor=None)
-                    return
-                except IntegrityError:
-                    continue
-            raise AssertionError("never stored")
-        except BaseException as exc:  # reported below, in the test's thread
-            failures.append(exc)
-        finally:
-            connection.close()
+        for _ in range(3):  # a lost race is filed again, as the API does
+            try:
+                with transaction.atomic():
+                    file_reports(_url_batch(run, urls), actor=None)
+                return
+            except IntegrityError:
+                continue
+        raise AssertionError("never stored")
 
-    blocker = threading.Thread(target=hold_z)
-    blocker.start()
+    blocker = _started(
+        lambda: _held_open(
+            lambda: file_reports(_url_batch("blocker", [z]), actor=None),
+            held,
+            release,
+            commit=False,
+        ),
+        failures,
+    )
     assert held.wait(30)
-    one = threading.Thread(target=file, args=("first", first))
-    one.start()
+    one = _started(lambda: file("first", first), failures)
     _wait_until(lambda: _waiting_on_locks() >= 1)  # the first batch waits for Z
-    two = threading.Thread(target=file, args=("second", second))
-    two.start()
+    two = _started(lambda: file("second", second), failures)
     # The second batch waits for the first (on X or Y) or, if it needs nothing the first holds, is done.
     _wait_until(lambda: _waiting_on_locks() >= 2 or not two.is_alive())
     release.set()
@@ -225,13 +257,6 @@ def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(o
     assert Report.objects.filter(external_id__startswith="second-").count() == 2
     counts = dict(Item.objects.values_list("canonical_url", "report_count"))
     assert counts == {x: 2, y: 2, z: 1}, counts
-
-
-def _wait_until(condition: Any, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("second_by", ["batch", "one report"])
@@ -254,36 +279,21 @@ def test_a_new_file_reported_by_two_batches_at_once_is_one_item(second_by: str) 
             )
         ]
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                file_reports(batch("first", FileInput(md5="a" * 32, sha256="b" * 64)), actor=None)
-                held.set()
-                release.wait(30)
-        except BaseException as exc:
-            failures.append(exc)
-        finally:
-            held.set()
-            connection.close()
-
     def second() -> None:
-        try:
-            reports = batch("second", FileInput(md5="A" * 32))
-            with transaction.atomic():
-                if second_by == "batch":
-                    file_reports(reports, actor=None)
-                else:  # the path of the web form, federation, CyberTipline uploads
-                    file_report(reports[0], actor=None)
-        except BaseException as exc:
-            failures.append(exc)
-        finally:
-            connection.close()
+        reports = batch("second", FileInput(md5="A" * 32))
+        with transaction.atomic():
+            if second_by == "batch":
+                file_reports(reports, actor=None)
+            else:  # the path of the web form, federation, CyberTipline uploads
+                file_report(reports[0], actor=None)
 
-    one = threading.Thread(target=first)
-    one.start()
+    first = batch("first", FileInput(md5="a" * 32, sha256="b" * 64))
+    one = _started(
+        lambda: _held_open(lambda: file_reports(first, actor=None), held, release, commit=True),
+        failures,
+    )
     assert held.wait(30)
-    two = threading.Thread(target=second)
-    two.start()
+    two = _started(second, failures)
     _wait_until(lambda: _waiting_on_locks() >= 1 or not two.is_alive())
     release.set()
     for thread in (one, two):
