@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -162,33 +162,6 @@ def _url_item(raw: str, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
     return item, True
 
 
-def lock_file_hashes(hashes: Iterable[tuple[str, str]]) -> None:
-    """Lock each file hash (``("md5", value)``, in lower case) until the commit, in one order.
-
-    URL items have a unique index: a transaction creating a URL another is creating waits for
-    it, then clashes. File items have none (a file may be known by any of three hashes), so two
-    reports of the same new file filed at once would each create an item for it, to be
-    assessed twice. Filing takes these locks before it looks for the known items: the second
-    waits for the first to commit, then finds its item. Taken in one order (sorted keys), the
-    locks never deadlock. SQLite runs one writer at a time: nothing to lock."""
-    if connection.vendor != "postgresql":
-        return
-    keys = sorted(
-        {
-            int.from_bytes(
-                hashlib.blake2b(f"file:{kind}:{value}".encode(), digest_size=8).digest(),
-                "big",
-                signed=True,
-            )
-            for kind, value in hashes
-        }
-    )
-    if keys:
-        with connection.cursor() as cursor:
-            # unnest keeps the array's (sorted) order: the locks are taken in it, one by one.
-            cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
-
-
 def _file_item(spec: FileInput, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
     for algorithm in ("sha256", "sha1", "md5"):
         value = getattr(spec, algorithm)
@@ -255,13 +228,6 @@ def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
     urgent = data.child_in_danger or bool(data.urgent_reason)
     new_items: list[Item] = []
     known_items: list[Item] = []
-    # First, as a batch does (bulk_intake): the file locks, then the items' rows.
-    lock_file_hashes(
-        (algorithm, value.lower())
-        for spec in data.files
-        for algorithm in ("sha256", "sha1", "md5")
-        if (value := getattr(spec, algorithm))
-    )
     targets: list[tuple[Item, bool, str]] = [
         (*_url_item(raw, urgent=urgent, now=now), raw) for raw in data.urls
     ]

@@ -6,9 +6,11 @@ file already known (or filed earlier in the same batch) attaches the report to t
 counts the report once; a URL twice in one report counts once; an item removed and reported
 again is opened again. Two batches racing to create the same new URL make one of them fail
 with ``IntegrityError`` as a whole (nothing half-stored); the API then files it again, when
-the item exists. Two batches reporting the same new file queue on a lock of its hash
-(``lock_file_hashes``): the second finds the first's item. New URLs are inserted, and known
-items locked, in one order, so concurrent batches wait for each other and never deadlock.
+the item exists. New URLs are inserted, and known items locked, in one order, so concurrent
+batches wait for each other and never deadlock. Two transactions reporting the same new file at
+the same moment each create an item for it: file items have no unique index (a file may be
+known by any of three hashes), and a lock per hash does not fit PostgreSQL's lock table for
+large batches (docs/scaling.md, section 4).
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from hotline.cases.actions import (
     Actor,
     FiledReport,
     ReportInput,
-    lock_file_hashes,
     new_file_item,
     new_report,
     new_url_item,
@@ -168,7 +169,6 @@ def existing_external_ids(organisation_id: int, external_ids: Sequence[str]) -> 
 
 def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, list[Item]]:
     wanted_urls, digests, wanted_files = _wanted(batch)
-    lock_file_hashes((kind, value) for kind, values in wanted_files.items() for value in values)
     urls, files = _known(wanted_urls, wanted_files)
     fresh: list[Item] = []
     # New URL items in the order of their canonical hash, whatever the batch's order: two

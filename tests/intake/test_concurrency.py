@@ -15,7 +15,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from hotline.cases.actions import FileInput, ReportInput, file_report
+from hotline.cases.actions import FileInput, ReportInput
 from hotline.cases.bulk_intake import file_reports
 from hotline.cases.models import Channel, Concern, Item, Report
 from hotline.fast_insert import COPY_FROM
@@ -161,22 +161,14 @@ def _started(target: Callable[[], None], failures: list[BaseException]) -> threa
     return thread
 
 
-def _held_open(
-    file: Callable[[], object],
-    held: threading.Event,
-    release: threading.Event,
-    *,
-    commit: bool,
-) -> None:
-    """``file`` in a transaction kept open (``held`` set) until ``release``, then committed or
-    rolled back."""
+def _held_open(file: Callable[[], object], held: threading.Event, release: threading.Event) -> None:
+    """``file`` in a transaction kept open (``held`` set) until ``release``, then rolled back."""
     try:
         with transaction.atomic():
             file()
             held.set()
             release.wait(30)
-            if not commit:
-                raise _RolledBack
+            raise _RolledBack
     finally:
         held.set()
 
@@ -235,10 +227,7 @@ def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(o
 
     blocker = _started(
         lambda: _held_open(
-            lambda: file_reports(_url_batch("blocker", [z]), actor=None),
-            held,
-            release,
-            commit=False,
+            lambda: file_reports(_url_batch("blocker", [z]), actor=None), held, release
         ),
         failures,
     )
@@ -257,49 +246,3 @@ def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(o
     assert Report.objects.filter(external_id__startswith="second-").count() == 2
     counts = dict(Item.objects.values_list("canonical_url", "report_count"))
     assert counts == {x: 2, y: 2, z: 1}, counts
-
-
-@pytest.mark.parametrize("second_by", ["batch", "one report"])
-def test_a_new_file_reported_by_two_batches_at_once_is_one_item(second_by: str) -> None:
-    """Two batches reporting the same new file (by one of its hashes), filed at once in their
-    own transactions: the second waits for the first to commit and attaches its report to the
-    first's item, as when they come one after the other. File items have no unique index (a
-    file may be known by any of three hashes), so without a lock the second would not wait and
-    the file would be two items, assessed twice. One report filed alone (``file_report``)
-    takes the same locks."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers: the second batch starts after the first commits")
-    held, release = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
-
-    def batch(run: str, spec: FileInput) -> list[ReportInput]:
-        return [
-            ReportInput(
-                channel=Channel.COMPANY_API, concern=Concern.CSAM, external_id=run, files=[spec]
-            )
-        ]
-
-    def second() -> None:
-        reports = batch("second", FileInput(md5="A" * 32))
-        with transaction.atomic():
-            if second_by == "batch":
-                file_reports(reports, actor=None)
-            else:  # the path of the web form, federation, CyberTipline uploads
-                file_report(reports[0], actor=None)
-
-    first = batch("first", FileInput(md5="a" * 32, sha256="b" * 64))
-    one = _started(
-        lambda: _held_open(lambda: file_reports(first, actor=None), held, release, commit=True),
-        failures,
-    )
-    assert held.wait(30)
-    two = _started(second, failures)
-    _wait_until(lambda: _waiting_on_locks() >= 1 or not two.is_alive())
-    release.set()
-    for thread in (one, two):
-        thread.join(30)
-
-    assert not failures, failures
-    items = list(Item.objects.filter(kind="file"))
-    assert len(items) == 1, items
-    assert items[0].report_count == 2 == items[0].report_items.count()
