@@ -159,18 +159,18 @@ def _plan(
     plain = [field for field in fields if _as_is(field)]
     special = [field for field in fields if not _as_is(field)]
     converters = [_converter(field) for field in special]
+    # attrgetter gives a tuple for two names or more, the value itself for one.
     names = [field.attname for field in plain]
-    if len(names) > 1:
-        read = operator.attrgetter(*names)
+    read: Callable[[models.Model], Any] = (
+        operator.attrgetter(*names)
+        if len(names) > 1
+        else lambda obj: tuple(getattr(obj, name) for name in names)
+    )
 
-        def row(obj: models.Model) -> list[Any]:
-            values = list(read(obj))
-            values += [convert(obj) for convert in converters]
-            return values
-    else:
-
-        def row(obj: models.Model) -> list[Any]:
-            return [getattr(obj, name) for name in names] + [c(obj) for c in converters]
+    def row(obj: models.Model) -> list[Any]:
+        values = list(read(obj))
+        values += [convert(obj) for convert in converters]
+        return values
 
     return [field.column for field in plain + special], row
 

@@ -62,20 +62,8 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
         # For the operators' scraper and whoever curls it: the cause in words, no page.
         response = HttpResponse("database unreachable\n", status=503, content_type="text/plain")
     else:
-        # Rendered without the request: context processors would query the database.
-        response = HttpResponse(
-            loader.render_to_string(
-                "core/unavailable.html",
-                {
-                    "instance_name": settings.INSTANCE_NAME,
-                    "emergency_number": home_number(),
-                    # Staff (the health page's readers among them) are told the cause.
-                    "staff": request.path.startswith("/staff/"),
-                },
-            ),
-            status=503,
-        )
-        response["Content-Language"] = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        # Staff (the health page's readers among them) are told the cause.
+        response = _unavailable_page(request, cause=request.path.startswith("/staff/"))
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
@@ -96,16 +84,27 @@ def transaction_conflict(request: HttpRequest) -> HttpResponse:
             "Idempotency-Key).",
         )
     else:
-        response = HttpResponse(
-            loader.render_to_string(
-                "core/unavailable.html",
-                {"instance_name": settings.INSTANCE_NAME, "emergency_number": home_number()},
-            ),
-            status=503,
-        )
-        response["Content-Language"] = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        response = _unavailable_page(request, cause=False)
     response["Retry-After"] = "1"
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def _unavailable_page(request: HttpRequest, *, cause: bool) -> HttpResponse:
+    """The 503 *Temporarily unavailable* page; with ``cause``, it says the database is
+    unreachable. Rendered without the request: context processors would query the database."""
+    response = HttpResponse(
+        loader.render_to_string(
+            "core/unavailable.html",
+            {
+                "instance_name": settings.INSTANCE_NAME,
+                "emergency_number": home_number(),
+                "staff": cause,
+            },
+        ),
+        status=503,
+    )
+    response["Content-Language"] = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     return response
 
 
@@ -207,10 +206,12 @@ class OwnErrorPagesMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not self._active() or is_database_outage(exception):
-            return None
-        if is_transaction_conflict(exception):
-            return None  # answered by DatabaseOutageMiddleware
+        if (
+            not self._active()
+            or is_database_outage(exception)
+            or is_transaction_conflict(exception)
+        ):
+            return None  # the database's errors are answered by DatabaseOutageMiddleware
         urlconf = getattr(request, "urlconf", None)
         if isinstance(exception, Http404):
             return self._handler(404, urlconf)(request, exception=exception)

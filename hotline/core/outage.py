@@ -15,6 +15,7 @@ import random
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
 from django.db import InterfaceError, OperationalError, connections
 
@@ -33,14 +34,7 @@ _CONFLICTS = frozenset({"40001", "40P01"})
 def is_transaction_conflict(exc: BaseException) -> bool:
     """True when ``exc`` (or what caused it) is PostgreSQL ending this transaction to resolve a
     deadlock or a serialization failure with another: nothing of it was kept; run it again."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if getattr(current, "sqlstate", None) in _CONFLICTS:
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
+    return any(getattr(cause, "sqlstate", None) in _CONFLICTS for cause in _chain(exc))
 
 
 def is_database_outage(exc: BaseException) -> bool:
@@ -54,14 +48,17 @@ def is_database_outage(exc: BaseException) -> bool:
     psycopg = sys.modules.get("psycopg")
     if psycopg is not None:
         kinds = (*kinds, psycopg.OperationalError, psycopg.InterfaceError)
+    return any(isinstance(cause, kinds) for cause in _chain(exc))
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what caused it, each once (a chain may loop)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, kinds):
-            return True
+        yield current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
-    return False
 
 
 def close_broken_connections() -> None:
