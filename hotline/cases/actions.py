@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +21,6 @@ from hotline.cases.events import ItemAssessed, item_assessed
 from hotline.cases.models import (
     AgeGroup,
     Assessment,
-    Channel,
     CloseReason,
     Confirmation,
     Item,
@@ -31,12 +28,11 @@ from hotline.cases.models import (
     ItemStatus,
     Legality,
     Report,
-    ReportItem,
     ReportStatus,
 )
 from hotline.cases.triage import compute_priority
 from hotline.fast_insert import build
-from hotline.hosting.canonical import CanonicalUrl, canonicalize
+from hotline.hosting.canonical import CanonicalUrl
 from hotline.hosting.domains import registrable_domain
 
 Actor = User | ApiCredential | None
@@ -84,13 +80,6 @@ class FiledReport:
     secret: str  # the receipt secret, shown once; only its hash is stored
     new_items: list[Item]
     known_items: list[Item]
-
-
-def _insert_new(item: Item) -> Item:
-    """Insert an item built by ``new_url_item`` or ``new_file_item``, its priority set."""
-    item.priority = compute_priority(item)
-    item.save(force_insert=True)
-    return item
 
 
 def new_url_item(canonical: CanonicalUrl, digest: str, *, urgent: bool, now: datetime) -> Item:
@@ -142,40 +131,6 @@ def fetchable(canonical: CanonicalUrl) -> str:
     return f"{canonical.scheme}://{host}:{canonical.port}{canonical.path}{query}"
 
 
-def _url_item(raw: str, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
-    canonical = canonicalize(raw)
-    digest = hashlib.sha256(canonical.url.encode()).hexdigest()
-    existing = (
-        Item.objects.select_for_update()
-        .filter(kind=ItemKind.URL, canonical_url_hash=digest)
-        .first()
-    )
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            item = _insert_new(new_url_item(canonical, digest, urgent=urgent, now=now))
-    except IntegrityError:  # another transaction created it a moment ago
-        return Item.objects.select_for_update().get(
-            kind=ItemKind.URL, canonical_url_hash=digest
-        ), False
-    return item, True
-
-
-def _file_item(spec: FileInput, *, urgent: bool, now: datetime) -> tuple[Item, bool]:
-    for algorithm in ("sha256", "sha1", "md5"):
-        value = getattr(spec, algorithm)
-        if value:
-            existing = (
-                Item.objects.select_for_update()
-                .filter(kind=ItemKind.FILE, **{algorithm: value.lower()})
-                .first()
-            )
-            if existing is not None:
-                return existing, False
-    return _insert_new(new_file_item(spec, urgent=urgent, now=now)), True
-
-
 def new_report(data: ReportInput, *, secret: str, now: datetime) -> Report:
     """The unsaved report for ``data``, as one report or a batch stores it; ``secret`` is the
     receipt code (empty for channels without a receipt)."""
@@ -213,70 +168,31 @@ def reopen_if_removed(item: Item) -> None:
         item.closed_at = None
 
 
-@transaction.atomic
+FILE_ATTEMPTS = 3
+
+
 def file_report(data: ReportInput, *, actor: Actor) -> FiledReport:
     """Store a report and attach it to its items, creating items not seen before.
 
-    A URL already known (same canonical form) or a file already known (same
-    hash) attaches the report to the existing item, so earlier verdicts are
-    reused. Enrichment of new items is queued for after the commit.
+    A URL already known (same canonical form) or a file already known (same hash) attaches
+    the report to the existing item, so earlier verdicts are reused; enrichment of new items
+    is queued in the same transaction. This is a batch of one (``bulk_intake.file_reports``):
+    one way of filing, which locks known items and creates new ones in one order, so two
+    reports of the same items never deadlock. Inside a caller's transaction (a partner's
+    forward, a CyberTipline submission) it runs in a savepoint: another transaction creating
+    the same new URL at the same moment undoes only this attempt, and the next one, which
+    sees that item, attaches to it.
     """
-    now = timezone.now()
-    secret = references.new_secret() if data.channel == Channel.PUBLIC_WEB else ""
-    report = new_report(data, secret=secret, now=now)
-    report.save(force_insert=True)
-    urgent = data.child_in_danger or bool(data.urgent_reason)
-    new_items: list[Item] = []
-    known_items: list[Item] = []
-    targets: list[tuple[Item, bool, str]] = [
-        (*_url_item(raw, urgent=urgent, now=now), raw) for raw in data.urls
-    ]
-    targets += [
-        (*_file_item(spec, urgent=urgent, now=now), spec.sha256 or spec.sha1 or spec.md5)
-        for spec in data.files
-    ]
-    for item, created, submitted in targets:
-        if created:
-            ReportItem.objects.create(report=report, item=item, submitted_value=submitted[:4096])
-            new_items.append(item)
-            continue
-        _, linked = ReportItem.objects.get_or_create(
-            report=report, item=item, defaults={"submitted_value": submitted[:4096]}
-        )
-        if not linked:
-            continue  # the same URL twice in one report counts once
-        item.report_count = F("report_count") + 1
-        item.last_reported_at = now
-        item.urgent = item.urgent or urgent
-        reopen_if_removed(item)
-        item.save(
-            update_fields=[
-                "report_count",
-                "last_reported_at",
-                "urgent",
-                "status",
-                "close_reason",
-                "closed_at",
-            ]
-        )
-        item.refresh_from_db()
-        item.priority = compute_priority(item)
-        item.save(update_fields=["priority"])
-        known_items.append(item)
-    _refresh_report_status(report)
-    record(
-        "report.file",
-        actor=actor,
-        obj=report,
-        detail={"channel": data.channel, "items": [i.pk for i, _, _ in targets]},
-    )
-    from hotline.cases.tasks import enrich_item
+    from hotline.cases.bulk_intake import file_reports
 
-    # Enqueued inside this transaction (the task queue is in the same database): the task
-    # exists exactly when the report does, even if this process dies right after the commit.
-    for item in new_items:
-        enrich_item.enqueue(item_id=item.pk)
-    return FiledReport(report, secret, new_items, known_items)
+    for attempt in range(FILE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return file_reports([data], actor=actor)[0]
+        except IntegrityError:
+            if attempt == FILE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def check_receipt(reference: str, secret: str) -> Report | None:

@@ -1,5 +1,8 @@
-"""Filing a batch of reports with set-wise queries: what ``file_report`` does for each report,
-in a constant number of statements per batch rather than a dozen per report.
+"""Filing reports with set-wise queries: a constant number of statements per batch rather than
+a dozen per report. Every channel files here: a batch from the API, one report
+(``cases.actions.file_report``, a batch of one) from the web form, a partner or the
+CyberTipline API.
+
 
 The result is the same as filing the reports one after another in one transaction: a URL or
 file already known (or filed earlier in the same batch) attaches the report to that item and
@@ -64,7 +67,7 @@ class _Bump:
 
 @dataclass
 class _Targets:
-    """Each report's items, in the order ``file_report`` attaches them."""
+    """Each report's items, in the order the report lists them."""
 
     per_report: list[list[tuple[Item, str]]] = field(default_factory=list)
     created: set[int] = field(default_factory=set)  # ids of items this batch created
@@ -210,7 +213,7 @@ def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, lis
 
 @transaction.atomic(savepoint=False)  # inside a caller's transaction, fail (and retry) as one
 def file_reports(batch: Sequence[ReportInput], *, actor: Actor) -> list[FiledReport]:
-    """File every report of ``batch`` in one transaction, as ``file_report`` would one by one.
+    """File every report of ``batch`` in one transaction, as filing them one by one would.
 
     Writes its ``report.file`` audit events in the same transaction (one multi-row INSERT) and
     queues enrichment of the new items with it.

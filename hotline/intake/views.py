@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext_lazy
@@ -12,8 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from hotline.accounts.throttle import client_fingerprint, hit_rate_limit
 from hotline.audit.actions import record
-from hotline.cases.actions import FiledReport, ReportInput, check_receipt
-from hotline.cases.bulk_intake import file_reports
+from hotline.cases.actions import ReportInput, check_receipt, file_report
 from hotline.cases.models import Channel, Concern, ReportStatus
 from hotline.core.emergency import home_number
 from hotline.core.middleware import public_page
@@ -36,19 +34,6 @@ def _rate_limited(request: HttpRequest, purpose: str, limit: int) -> bool:
     return hit_rate_limit(key, limit=limit, window_seconds=3600)
 
 
-def _file(data: ReportInput) -> FiledReport:
-    """File one public report with the set-wise intake (fewer statements per report). Another
-    report creating the same new item at the same moment makes this transaction fail whole;
-    the next attempt then finds that item and attaches to it."""
-    for attempt in range(3):
-        try:
-            return file_reports([data], actor=None)[0]
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
 @public_page
 @never_cache
 def report_online(request: HttpRequest) -> HttpResponse:
@@ -63,7 +48,7 @@ def report_online(request: HttpRequest) -> HttpResponse:
             )
         else:
             data = form.cleaned_data
-            filed = _file(
+            filed = file_report(
                 ReportInput(
                     channel=Channel.PUBLIC_WEB,
                     concern=data["concern"],
@@ -74,7 +59,8 @@ def report_online(request: HttpRequest) -> HttpResponse:
                     contact=data["contact"],
                     consent_to_contact=data["consent_to_contact"],
                     language=get_language() or "",
-                )
+                ),
+                actor=None,
             )
             concern = data["concern"]
             return render(

@@ -1,5 +1,5 @@
-"""``file_reports`` stores a batch exactly as ``file_report`` one report after another would,
-in a constant number of statements."""
+"""``file_reports`` stores a batch exactly as ``file_report`` (a batch of one) one report after
+another would, in a constant number of statements."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from hotline.cases.actions import FileInput, ReportInput
+from hotline.cases.actions import FileInput, ReportInput, file_report
 from hotline.cases.bulk_intake import file_reports
 from hotline.cases.models import Channel, Concern, Item, Report
 from hotline.fast_insert import COPY_FROM
@@ -246,3 +246,40 @@ def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(o
     assert Report.objects.filter(external_id__startswith="second-").count() == 2
     counts = dict(Item.objects.values_list("canonical_url", "report_count"))
     assert counts == {x: 2, y: 2, z: 1}, counts
+
+
+def test_single_reports_of_the_same_known_urls_in_opposite_orders_do_not_deadlock() -> None:
+    """Two reports (a partner's forward, a CyberTipline submission: one report each) of known
+    URLs X and Y, one listing X, Y and the other Y, X, with X held by a third, open
+    transaction. Locked in the order listed, the first waits for X, the second takes Y and
+    waits for X; once X is free the first takes it and waits for Y: a deadlock, which
+    PostgreSQL breaks by failing one report. Locked in one order (by id), both wait for X and
+    then for each other, and both are stored."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: two reports never hold rows at once")
+    x, y = "http://x.single.example.test/", "http://y.single.example.test/"
+    file_report(ReportInput(channel=Channel.PARTNER, concern=Concern.CSAM, urls=[x, y]), actor=None)
+    held, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def file(run: str, urls: list[str]) -> None:
+        data = ReportInput(
+            channel=Channel.PARTNER, concern=Concern.CSAM, external_id=run, urls=urls
+        )
+        with transaction.atomic():  # the caller's transaction, as a forward's
+            file_report(data, actor=None)
+
+    blocker = _started(lambda: _held_open(lambda: file("blocker", [x]), held, release), failures)
+    assert held.wait(30)
+    one = _started(lambda: file("first", [x, y]), failures)
+    _wait_until(lambda: _waiting_on_locks() >= 1)  # the first report waits for X
+    two = _started(lambda: file("second", [y, x]), failures)
+    _wait_until(lambda: _waiting_on_locks() >= 2)  # the second waits for X (holding Y or not)
+    release.set()
+    for thread in (blocker, one, two):
+        thread.join(30)
+
+    assert not failures, failures
+    assert set(Report.objects.values_list("external_id", flat=True)) == {"", "first", "second"}
+    counts = dict(Item.objects.values_list("canonical_url", "report_count"))
+    assert counts == {x: 3, y: 3}, counts
