@@ -3,22 +3,22 @@ a dozen per report. Every channel files here: a batch from the API, one report
 (``cases.actions.file_report``, a batch of one) from the web form, a partner or the
 CyberTipline API.
 
-
 The result is the same as filing the reports one after another in one transaction: a URL or
 file already known (or filed earlier in the same batch) attaches the report to that item and
 counts the report once; a URL twice in one report counts once; an item removed and reported
 again is opened again. Two batches racing to create the same new URL make one of them fail
 with ``IntegrityError`` as a whole (nothing half-stored); the API then files it again, when
 the item exists. New URLs are inserted, and known items locked, in one order, so concurrent
-batches wait for each other and never deadlock. Two transactions reporting the same new file at
-the same moment each create an item for it: file items have no unique index (a file may be
-known by any of three hashes), and a lock per hash does not fit PostgreSQL's lock table for
-large batches (docs/scaling.md, section 4).
+batches wait for each other and never deadlock. A new file's hashes are
+written (``FileHash``) in one order too: of two transactions reporting the same new file at
+the same moment, the later fails the same way and is filed again, attaching to the first's
+item.
 """
 
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +40,7 @@ from hotline.cases.actions import (
 )
 from hotline.cases.models import (
     Channel,
+    FileHash,
     Item,
     ItemKind,
     ItemStatus,
@@ -207,6 +208,21 @@ def _resolve(batch: Sequence[ReportInput], now: datetime) -> tuple[_Targets, lis
     for item in fresh:
         item.priority = compute_priority(item)
     insert_new(fresh)
+    # The new files' hashes, in one order whatever the batch's (as new URLs, above): a
+    # transaction creating an item for one of the same files waits for this one and then
+    # fails on the key, to be filed again and attach to this item.
+    insert_new(
+        sorted(
+            (
+                build(FileHash, key=f"{key}:{value}", item_id=item.pk)
+                for item in fresh
+                if item.kind == ItemKind.FILE
+                for key in _FILE_KEYS
+                if (value := getattr(item, key))
+            ),
+            key=operator.attrgetter("key"),
+        )
+    )
     targets.created = {item.pk for item in fresh}
     return targets, fresh
 

@@ -163,6 +163,23 @@ class Item(models.Model):
         return str(self)
 
 
+class FileHash(models.Model):
+    """A hash a file item is known by, held by that item alone (the oldest, where a file was
+    stored twice before this table existed). An item for a new file writes one row per hash
+    it has, in the transaction that creates it: another transaction creating an item for the
+    same file at the same moment waits on the row and, once the first commits, fails on this
+    key and is filed again (then attaching to the first's item). File items need this table
+    because they have no unique column: a file may be known by any of three hashes."""
+
+    key = models.CharField(
+        max_length=71, primary_key=True, help_text="algorithm:value, e.g. md5:<32 hex digits>"
+    )
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class ReportItem(models.Model):
     """An item as one report named it (the raw URL stays with the report)."""
 

@@ -4,6 +4,7 @@ serialise) and on PostgreSQL (the unique index makes the losers wait, then clash
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -173,13 +174,22 @@ def _held_open(file: Callable[[], object], held: threading.Event, release: threa
         held.set()
 
 
-def _url_batch(run: str, urls: list[str]) -> list[ReportInput]:
+def _new_batch(run: str, values: list[str], kind: str) -> list[ReportInput]:
+    """One report per value: of a URL, or of a file with that value's SHA-256."""
     return [
         ReportInput(
-            channel=Channel.COMPANY_API, concern=Concern.CSAM, external_id=f"{run}-{i}", urls=[url]
+            channel=Channel.COMPANY_API,
+            concern=Concern.CSAM,
+            external_id=f"{run}-{i}",
+            urls=[value] if kind == "url" else [],
+            files=[FileInput(sha256=_sha256(value))] if kind == "file" else [],
         )
-        for i, url in enumerate(urls)
+        for i, value in enumerate(values)
     ]
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def _waiting_on_locks() -> int:
@@ -198,15 +208,19 @@ def _wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
         time.sleep(0.01)
 
 
+@pytest.mark.parametrize("kind", ["url", "file"])
 @pytest.mark.parametrize("order", ["x-z-y", "y-z-x"])
-def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(order: str) -> None:
-    """A batch creating new URLs X, Z, Y and another creating Y, X, filed at once in their own
-    transactions (as by two web processes), with Z held by a third, open transaction that then
-    rolls back. Inserted in the order given, the first holds X and waits for Z, the second
-    holds Y and waits for X, and once Z is free the first waits for Y: a deadlock, which
-    PostgreSQL breaks by failing one batch. Inserted in one order (by canonical hash), they
-    only wait for each other: the second batch to arrive clashes on the unique index once the
-    first has committed and, filed again as the API does, is stored."""
+def test_batches_creating_the_same_new_items_in_opposite_orders_do_not_deadlock(
+    order: str, kind: str
+) -> None:
+    """A batch creating new URLs (or files) X, Z, Y and another creating Y, X, filed at once in
+    their own transactions (as by two web processes), with Z held by a third, open transaction
+    that then rolls back. Inserted in the order given, the first holds X and waits for Z, the
+    second holds Y and waits for X, and once Z is free the first waits for Y: a deadlock,
+    which PostgreSQL breaks by failing one batch. Inserted in one order (by canonical hash, by
+    file hash), they only wait for each other: the second batch to arrive clashes on the
+    unique key once the first has committed and, filed again as the API does, is stored, its
+    reports attached to the first's items (one item per URL or file)."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: two batches never hold rows at once")
     x, y, z = (f"http://{name}.order-{order}.example.test/" for name in "xyz")
@@ -219,7 +233,7 @@ def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(o
         for _ in range(3):  # a lost race is filed again, as the API does
             try:
                 with transaction.atomic():
-                    file_reports(_url_batch(run, urls), actor=None)
+                    file_reports(_new_batch(run, urls, kind), actor=None)
                 return
             except IntegrityError:
                 continue
@@ -227,7 +241,7 @@ def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(o
 
     blocker = _started(
         lambda: _held_open(
-            lambda: file_reports(_url_batch("blocker", [z]), actor=None), held, release
+            lambda: file_reports(_new_batch("blocker", [z], kind), actor=None), held, release
         ),
         failures,
     )
@@ -244,8 +258,14 @@ def test_batches_creating_the_same_new_urls_in_opposite_orders_do_not_deadlock(o
     assert not failures, failures
     assert Report.objects.filter(external_id__startswith="first-").count() == 3
     assert Report.objects.filter(external_id__startswith="second-").count() == 2
-    counts = dict(Item.objects.values_list("canonical_url", "report_count"))
-    assert counts == {x: 2, y: 2, z: 1}, counts
+    counts = Counter[str]()
+    for url, sha256, reports in Item.objects.values_list("canonical_url", "sha256", "report_count"):
+        counts[url or sha256] += reports  # two items of one file would be counted together
+    expected = (
+        {x: 2, y: 2, z: 1} if kind == "url" else {_sha256(x): 2, _sha256(y): 2, _sha256(z): 1}
+    )
+    assert counts == expected, counts
+    assert Item.objects.count() == 3
 
 
 def test_single_reports_of_the_same_known_urls_in_opposite_orders_do_not_deadlock() -> None:
@@ -283,3 +303,49 @@ def test_single_reports_of_the_same_known_urls_in_opposite_orders_do_not_deadloc
     assert set(Report.objects.values_list("external_id", flat=True)) == {"", "first", "second"}
     counts = dict(Item.objects.values_list("canonical_url", "report_count"))
     assert counts == {x: 3, y: 3}, counts
+
+
+def test_reports_of_the_same_new_file_at_the_same_moment_share_one_item() -> None:
+    """A report of a new file, its transaction still open, and another report of that file
+    filed meanwhile (two web processes): the second waits for the first and, once the first
+    commits, attaches to its item. Without a unique key for a file's hashes, each created an
+    item, and the file was assessed twice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: two reports never hold rows at once")
+    digest = _sha256("one new file")
+    held, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def file(run: str) -> None:
+        data = ReportInput(
+            channel=Channel.PARTNER,
+            concern=Concern.CSAM,
+            external_id=run,
+            files=[FileInput(sha256=digest, md5=_md5(run))],
+        )
+        file_report(data, actor=None)
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                file("first")
+                held.set()
+                release.wait(30)  # then commits
+        finally:
+            held.set()
+
+    one = _started(first, failures)
+    assert held.wait(30)
+    two = _started(lambda: file("second"), failures)
+    _wait_until(lambda: _waiting_on_locks() >= 1 or not two.is_alive())
+    release.set()
+    for thread in (one, two):
+        thread.join(30)
+
+    assert not failures, failures
+    items = list(Item.objects.values_list("sha256", "md5", "report_count"))
+    assert items == [(digest, _md5("first"), 2)], items  # the first's item, reported twice
+
+
+def _md5(value: str) -> str:
+    return hashlib.md5(value.encode()).hexdigest()  # noqa: S324 - a test file's hash
