@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from hotline.audit.actions import integrate, verify_chain
 from hotline.audit.models import AuditEvent
+from tests.migrating import apps_before, migrate_forward
 
 BEFORE = [("audit", "0003_chaincheck_and_filter_indexes")]
 MERKLE = import_module("hotline.audit.migrations.0004_merkle")
@@ -21,14 +21,8 @@ MERKLE = import_module("hotline.audit.migrations.0004_merkle")
 
 @pytest.fixture
 def old_apps() -> Iterator[Any]:
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] != "audit"]
-    try:
-        yield executor.loader.project_state([*BEFORE, *others]).apps
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    with apps_before(BEFORE) as apps:
+        yield apps
 
 
 def _old_chain(old_apps: Any, *, break_at: int | None = None) -> list[Any]:
@@ -55,16 +49,11 @@ def _old_chain(old_apps: Any, *, break_at: int | None = None) -> list[Any]:
     return events
 
 
-def _migrate_forward() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_old_chain_is_kept_in_place_and_signed_by_the_first_sequencer_run(old_apps: Any) -> None:
     _old_chain(old_apps)
 
-    _migrate_forward()
+    migrate_forward()
 
     events = list(AuditEvent.objects.order_by("seq"))
     assert [(e.seq, e.action, e.detail) for e in events] == [
@@ -87,7 +76,7 @@ def test_broken_old_chain_stops_the_migration(old_apps: Any) -> None:
     _old_chain(old_apps, break_at=2)
 
     with pytest.raises(RuntimeError, match="audit chain broken at event #2"):
-        _migrate_forward()
+        migrate_forward()
 
     with connection.cursor() as cursor:  # leave an empty log for the fixture to migrate
         if connection.vendor == "postgresql":

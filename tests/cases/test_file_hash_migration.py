@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from hotline.cases.actions import FileInput, ReportInput, file_report
 from hotline.cases.models import Channel, Concern, FileHash, Item
+from tests.migrating import apps_before, migrate_forward
 
 BEFORE = [("cases", "0004_item_fetch_url")]
 S, H, M, M2 = "5" * 64, "4" * 40, "3" * 32, "2" * 32
@@ -21,14 +20,8 @@ S, H, M, M2 = "5" * 64, "4" * 40, "3" * 32, "2" * 32
 
 @pytest.fixture
 def old_apps() -> Iterator[Any]:
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] != "cases"]
-    try:
-        yield executor.loader.project_state([*BEFORE, *others]).apps
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    with apps_before(BEFORE) as apps:
+        yield apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,8 +34,7 @@ def test_existing_file_hashes_are_claimed_by_their_oldest_item(old_apps: Any) ->
         kind="url", canonical_url="http://a.example.test/", canonical_url_hash="0" * 64
     )
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_forward()
 
     claims = dict(FileHash.objects.values_list("key", "item_id"))
     assert claims == {

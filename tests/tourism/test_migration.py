@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from hotline.outbox.models import OutboxMessage
 from hotline.routing.models import Referral
+from tests.migrating import apps_before, migrate_forward
 
 BEFORE = [("tourism", "0001_initial"), ("routing", "0004_open_referral_per_destination")]
 
@@ -28,22 +28,8 @@ def _t(day: int, hour: int = 0) -> datetime:
 @pytest.fixture
 def old_apps() -> Iterator[Any]:
     """The project's models as they were before the migration; the latest state afterwards."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    # The state of every app as the database now is: the two apps at BEFORE, the rest at their
-    # latest migration (project_state of BEFORE alone would leave out unrelated apps).
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in dict(BEFORE)]
-    try:
-        yield executor.loader.project_state([*BEFORE, *others]).apps
-    finally:
-        # Whatever the test did, leave the database at the latest state for the next tests.
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _migrate_forward() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    with apps_before(BEFORE) as apps:
+        yield apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -136,7 +122,7 @@ def test_travel_referrals_become_routing_referrals_with_every_value(old_apps: An
     item = Item.objects.create(kind="url", canonical_url="http://example.test/a")
     online = OldReferral.objects.create(item=item, destination="notice", country="NL")
 
-    _migrate_forward()
+    migrate_forward()
 
     assert "tourism_travelreferral" not in connection.introspection.table_names()
     carried = {r.grounds[0]: r for r in Referral.objects.filter(report_id=report.pk).order_by("pk")}
