@@ -3,8 +3,9 @@
 Every row of a Hotline model changes only through its own app (STYLE.md rule 14): another app asks
 for the change by calling the owner's action or by returning an outcome the owner records. This
 plugin watches every way Django writes a row — ``Model.save`` (and so ``create``/``get_or_create``),
-``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update`` — and the COPY
-and INSERT of ``hotline.fast_insert``, and finds the innermost frame of Hotline code on the
+``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update`` — the COPY
+and INSERT of ``hotline.fast_insert``, and raw SQL (an ``INSERT INTO``, ``UPDATE`` or
+``DELETE FROM`` of a Hotline model's table through a cursor), and finds the innermost frame of Hotline code on the
 stack (a write helper's own frames do not count: it writes for its caller). When that code belongs to another
 app than the model's, the write is recorded and the test that caused it fails, naming the model,
 the writer and the line. Tests themselves may arrange data directly (their frames are not
@@ -14,13 +15,16 @@ Hotline code); the check is about what the product does.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db import models
+from django.db.backends.utils import CursorWrapper
 from django.db.models.query import QuerySet
 
 # Modules that may write any app's rows, each with the reason.
@@ -118,6 +122,52 @@ def install() -> None:
     for name in ("update", "delete", "bulk_create", "bulk_update"):
         _guard_queryset(name)
     _guard_insert_new()
+    _guard_raw_sql()
+
+
+_RAW_WRITE = re.compile(
+    r"""\s*(?:WITH\b.*?\)\s*)?(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?""",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def written_table(sql: str) -> str | None:
+    """The table an ``INSERT INTO``, ``UPDATE`` or ``DELETE FROM`` statement writes, else None."""
+    match = _RAW_WRITE.match(sql)
+    return match.group(1).lower() if match else None
+
+
+@functools.cache
+def _models_by_table() -> dict[str, type[models.Model]]:
+    return {m._meta.db_table.lower(): m for m in apps.get_models()}
+
+
+def _raw_writer() -> bool:
+    """Whether the statement being run comes from raw SQL: not from the ORM or
+    ``fast_insert``, whose writes the other guards check."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("django.db.models") or module in WRITE_HELPERS:
+            return False
+        if module.startswith("hotline."):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _guard_raw_sql() -> None:
+    original = CursorWrapper._execute_with_wrappers
+
+    @functools.wraps(original)
+    def guarded(self: CursorWrapper, sql: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(sql, str) and (table := written_table(sql)) is not None:
+            model = _models_by_table().get(table)
+            if model is not None and _raw_writer():
+                _check(model, "raw SQL")
+        return original(self, sql, *args, **kwargs)
+
+    CursorWrapper._execute_with_wrappers = guarded  # type: ignore[method-assign]
 
 
 def _guard_insert_new() -> None:
