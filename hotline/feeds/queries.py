@@ -220,7 +220,8 @@ def db_time(text: str) -> str:
     """A timestamp's text from ``text_rows`` as RFC 3339 UTC with microseconds and ``Z``
     (as ``formats.timestamp`` writes it): SQLite stores ``YYYY-MM-DD HH:MM:SS[.ffffff]`` in
     UTC, PostgreSQL (its session in UTC) prints ``...[.f]+00``; anything else is parsed."""
-    if len(text) == 26 and text[19] == ".":
+    # SQLite's microseconds; PostgreSQL's three digits and "+00" have the same length.
+    if len(text) == 26 and text[19] == "." and text[20:].isdigit():
         return f"{text[:10]}T{text[11:]}Z"
     plain = _DB_TIME.match(text)
     if plain is not None:

@@ -101,6 +101,8 @@ def test_json_renderer_escapes_as_json_dumps() -> None:
         ("2026-03-01 12:00:00.123456", "2026-03-01T12:00:00.123456Z"),  # SQLite
         ("2026-03-01 12:00:00", "2026-03-01T12:00:00.000000Z"),  # SQLite, whole second
         ("2026-03-01 12:00:00.5+00", "2026-03-01T12:00:00.500000Z"),  # PostgreSQL trims zeros
+        # PostgreSQL's milliseconds: as long as SQLite's microseconds (26 characters)
+        ("2026-03-01 12:00:00.517+00", "2026-03-01T12:00:00.517000Z"),
         ("2026-03-01 12:00:00+00", "2026-03-01T12:00:00.000000Z"),
         ("2026-03-01 14:00:00.25+02:00", "2026-03-01T12:00:00.250000Z"),  # another zone
     ],
