@@ -3,10 +3,11 @@ the historical models, then migrated forward."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -31,3 +32,15 @@ def migrate_forward() -> None:
     """Every app to its latest migration."""
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def old_apps_fixture(before: list[tuple[str, str]]) -> Callable[[], Iterator[Any]]:
+    """A test module's ``old_apps`` fixture: ``apps_before(before)`` around each test.
+    Assign it as ``old_apps = old_apps_fixture(BEFORE)``."""
+
+    @pytest.fixture
+    def old_apps() -> Iterator[Any]:
+        with apps_before(before) as apps:
+            yield apps
+
+    return old_apps

@@ -5,8 +5,8 @@ for the change by calling the owner's action or by returning an outcome the owne
 plugin watches every way Django writes a row — ``Model.save`` (and so ``create``/``get_or_create``),
 ``Model.delete``, ``QuerySet.update``/``delete``/``bulk_create``/``bulk_update`` — the COPY
 and INSERT of ``hotline.fast_insert``, and raw SQL (an ``INSERT INTO``, ``UPDATE`` or
-``DELETE FROM`` of a Hotline model's table through a cursor), and finds the innermost frame of Hotline code on the
-stack (a write helper's own frames do not count: it writes for its caller). When that code belongs to another
+``DELETE FROM`` of a Hotline model's table through a cursor), and finds the innermost frame of
+Hotline code on the stack (a write helper's own frames do not count: it writes for its caller). When that code belongs to another
 app than the model's, the write is recorded and the test that caused it fails, naming the model,
 the writer and the line. Tests themselves may arrange data directly (their frames are not
 Hotline code); the check is about what the product does.

@@ -3,7 +3,6 @@ and refuses to seal a broken chain into a signed tree. Runs on SQLite and Postgr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import import_module
 from typing import Any
@@ -13,16 +12,13 @@ from django.db import connection
 
 from hotline.audit.actions import integrate, verify_chain
 from hotline.audit.models import AuditEvent
-from tests.migrating import apps_before, migrate_forward
+from tests.migrating import migrate_forward, old_apps_fixture
 
 BEFORE = [("audit", "0003_chaincheck_and_filter_indexes")]
 MERKLE = import_module("hotline.audit.migrations.0004_merkle")
 
 
-@pytest.fixture
-def old_apps() -> Iterator[Any]:
-    with apps_before(BEFORE) as apps:
-        yield apps
+old_apps = old_apps_fixture(BEFORE)
 
 
 def _old_chain(old_apps: Any, *, break_at: int | None = None) -> list[Any]:

@@ -5,23 +5,19 @@ works on that data. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from hotline.cases.actions import FileInput, ReportInput, file_report
 from hotline.cases.models import Channel, Concern, FileHash, Item
-from tests.migrating import apps_before, migrate_forward
+from tests.migrating import migrate_forward, old_apps_fixture
 
 BEFORE = [("cases", "0004_item_fetch_url")]
 S, H, M, M2 = "5" * 64, "4" * 40, "3" * 32, "2" * 32
 
 
-@pytest.fixture
-def old_apps() -> Iterator[Any]:
-    with apps_before(BEFORE) as apps:
-        yield apps
+old_apps = old_apps_fixture(BEFORE)
 
 
 @pytest.mark.django_db(transaction=True)

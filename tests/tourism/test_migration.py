@@ -7,7 +7,6 @@ every travel referral must be found on its routing referral. Runs on SQLite and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.db import connection
 
 from hotline.outbox.models import OutboxMessage
 from hotline.routing.models import Referral
-from tests.migrating import apps_before, migrate_forward
+from tests.migrating import migrate_forward, old_apps_fixture
 
 BEFORE = [("tourism", "0001_initial"), ("routing", "0004_open_referral_per_destination")]
 
@@ -25,11 +24,7 @@ def _t(day: int, hour: int = 0) -> datetime:
     return datetime(2026, 1, day, hour, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def old_apps() -> Iterator[Any]:
-    """The project's models as they were before the migration; the latest state afterwards."""
-    with apps_before(BEFORE) as apps:
-        yield apps
+old_apps = old_apps_fixture(BEFORE)
 
 
 @pytest.mark.django_db(transaction=True)
