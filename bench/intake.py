@@ -93,12 +93,19 @@ cpu, wall = time.process_time(), time.perf_counter()
 for n in range(1, 101):
     post(n)
 print((time.process_time() - cpu) * 10, (time.perf_counter() - wall) * 10)
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+with CaptureQueriesContext(connection) as captured:
+    post(101)
+print(json.dumps([query["sql"] for query in captured.captured_queries]))
 """
 
 
-def _cpu_per_report(env: dict[str, str], token: str) -> tuple[float, float]:
+def _cpu_per_report(env: dict[str, str], token: str) -> tuple[float, float, list[str]]:
     """The web side's own CPU and the wall time per single report, one request at a time in
-    one process (Django's test client: no HTTP server, no concurrency)."""
+    one process (Django's test client: no HTTP server, no concurrency), and the statements one
+    single report runs (through Django's cursor: not the connection's health check, BEGIN or
+    COMMIT)."""
     probe = subprocess.run(
         [sys.executable, "-c", CPU_PROBE.format(token=token)],
         env=env,
@@ -107,8 +114,9 @@ def _cpu_per_report(env: dict[str, str], token: str) -> tuple[float, float]:
         text=True,
         check=True,
     )
-    cpu, wall = probe.stdout.split()
-    return float(cpu), float(wall)
+    timing, statements = probe.stdout.splitlines()[-2:]
+    cpu, wall = timing.split()
+    return float(cpu), float(wall), json.loads(statements)
 
 
 def _known(k: int) -> tuple[str, str]:
@@ -353,32 +361,160 @@ def _anchor(database_url: str, *, chained: bool, clients: int) -> float:
     return rate
 
 
-# The rows one company report writes, table by table (a report, its URL and file items, their
-# two links, its report.file audit event, the two enrichment tasks).
+# The rows one company report writes, table by table, parents before children (a report, its
+# URL and file items, their two links, the file's hash key, its report.file audit event, the
+# two enrichment tasks).
 _FLOOR_TABLES = (
     "cases_report",
     "cases_item",
     "cases_reportitem",
+    "cases_filehash",
     "audit_auditevent",
     "django_tasks_database_dbtaskresult",
 )
 
 
 def _database_floor(database_url: str, reports: int) -> float:
-    """Reports/s the database itself takes for these rows: every row the run wrote copied,
-    server side, into empty tables with the same columns, indexes and constraints, in one
-    transaction (no Python, no network, no parsing: a ceiling for intake on this machine)."""
+    """Reports/s the database itself takes for these rows on one connection: every row the run
+    wrote copied, server side, into empty tables with the same columns, indexes, constraints
+    and foreign keys (checked at the commit, as Hotline's are), logged as Hotline's tables are,
+    in one transaction. No Python, no network, no statement parsing per row: a ceiling for
+    intake on this machine, and what one core of the database spends per report at best."""
     import psycopg
 
     with psycopg.connect(database_url) as conn:
-        for table in _FLOOR_TABLES:
-            conn.execute(f"CREATE TEMP TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
-        conn.commit()
+        copies = _copies(conn, "bench_floor")
         started = time.perf_counter()
-        for table in _FLOOR_TABLES:
-            conn.execute(f"INSERT INTO floor_{table} SELECT * FROM {table}")  # noqa: S608 - our names
+        for table, copy in copies.items():
+            conn.execute(f"INSERT INTO {copy} SELECT * FROM {table}")  # noqa: S608 - our names
         conn.commit()
-        return reports / (time.perf_counter() - started)
+        rate = reports / (time.perf_counter() - started)
+        conn.execute("DROP SCHEMA bench_floor CASCADE")
+        conn.commit()
+        return rate
+
+
+def _copies(conn: Any, schema: str) -> dict[str, str]:
+    """Empty copies of ``_FLOOR_TABLES`` in ``schema`` (made anew), with the same columns,
+    indexes, constraints and foreign keys (to the copy of a parent copied here, else to the
+    original), committed; the real tables' rows (the audit log above all) are never touched."""
+    copies = {table: f"{schema}.{table}" for table in _FLOOR_TABLES}
+    conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    conn.execute(f"CREATE SCHEMA {schema}")
+    for table, copy in copies.items():
+        conn.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
+    # LIKE copies no foreign key: add the originals'.
+    keys = conn.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+        [list(_FLOOR_TABLES)],
+    ).fetchall()
+    for table, name, definition in keys:
+        for parent, copy in copies.items():
+            definition = definition.replace(f"REFERENCES {parent}(", f"REFERENCES {copy}(")
+        conn.execute(f'ALTER TABLE {copies[table]} ADD CONSTRAINT "{name}" {definition}')
+    conn.commit()
+    return copies
+
+
+# A single company report's statements as Hotline sends them (values as literals, in the simple
+# protocol: Django's client-side binding), for pgbench: the connection's health check, the
+# credential, then one transaction: the external id, the report, the known items locked, the
+# new items, the file's hash key, the links, the audit event, the enrichment tasks, COMMIT.
+# ``_shape`` checks it against the statements the product ran in the same run, so the anchor
+# cannot drift from the product unnoticed. :n is a new random number per transaction; the new
+# items' INSERT is wrapped in a WITH only to take their two ids into pgbench variables.
+_SINGLE_SCRIPT = """\\set n random(1, 900000000000000)
+SELECT 1;
+SELECT c."id", c."organisation_id", c."name", c."kind", c."scopes", c."key_id", c."secret_hash", c."created_at", c."last_used_at", c."revoked_at", c."expires_at", c."replaced_by_id", o."id", o."name", o."kind", o."country", o."is_own", o."created_at" FROM "accounts_apicredential" c JOIN "accounts_organisation" o ON o.id = c.organisation_id WHERE c.key_id = '@KEY@';
+BEGIN;
+SELECT external_id, reference FROM cases_report WHERE submitted_by_id = @ORG@ AND external_id = ANY(ARRAY['pgb-' || :n]);
+INSERT INTO "cases_report" ("reference", "secret_hash", "channel", "concern", "status", "received_at", "language", "where_found", "description", "child_in_danger", "urgent_reason", "contact", "consent_to_contact", "external_id", "incident_type", "incident_time", "platform", "submitted_by_id", "reported_accounts", "annotations") VALUES ('HP-' || :n, '', 'company_api', 'csam', 'received', now(), '', '', '', false, '', '', false, 'pgb-' || :n, 'csam', NULL, '', @ORG@, '[]', '[]') RETURNING "id" AS report \\gset
+SELECT i."id", i."kind", i."status", i."close_reason", i."priority", i."first_reported_at", i."last_reported_at", i."report_count", i."canonical_url", i."fetch_url", i."canonical_url_hash", i."host", i."registrable_domain", i."hosting_trace_id", i."hosting_country", i."md5", i."sha1", i."sha256", i."pdq", i."pdq_quality", i."file_name", i."file_size", i."media_type", i."urgent", i."enriched_at", i."known_match", i."claimed_by_id", i."claimed_until", i."closed_at" FROM cases_item i WHERE (kind = 'url' AND canonical_url_hash = ANY(ARRAY[md5('u' || :n) || md5('v' || :n)])) OR (kind = 'file' AND (md5 = ANY(ARRAY[md5('f' || :n)]))) ORDER BY i.id FOR UPDATE;
+WITH new AS (INSERT INTO "cases_item" ("kind", "status", "close_reason", "priority", "first_reported_at", "last_reported_at", "report_count", "canonical_url", "fetch_url", "canonical_url_hash", "host", "registrable_domain", "hosting_country", "md5", "sha1", "sha256", "pdq", "pdq_quality", "file_name", "file_size", "media_type", "urgent", "enriched_at", "claimed_until", "closed_at", "hosting_trace_id", "known_match", "claimed_by_id") VALUES ('url', 'new', '', 105, now(), now(), 1, 'http://pgb' || :n || '.example.test/', 'http://pgb' || :n || '.example.test/', md5('u' || :n) || md5('v' || :n), 'pgb' || :n || '.example.test', 'example.test', '', '', '', '', '', NULL, '', NULL, '', false, NULL, NULL, NULL, NULL, '{}', NULL), ('file', 'new', '', 105, now(), now(), 1, '', '', '', '', '', '', md5('f' || :n), '', '', '', NULL, '', NULL, '', false, NULL, NULL, NULL, NULL, '{}', NULL) RETURNING "id", "kind") SELECT max(id) FILTER (WHERE kind = 'url') AS url, max(id) FILTER (WHERE kind = 'file') AS file FROM new \\gset
+INSERT INTO "cases_filehash" ("key", "item_id") VALUES ('md5:' || md5('f' || :n), :file);
+INSERT INTO "cases_reportitem" ("submitted_value", "report_id", "item_id") VALUES ('http://pgb' || :n || '.example.test/', :report, :url), (md5('f' || :n), :report, :file) RETURNING "id";
+INSERT INTO "audit_auditevent" ("seq", "at", "actor", "organisation", "action", "object_type", "object_id", "hash", "detail") VALUES (NULL, now(), 'client:@KEY@', 'Bench ESP', 'report.file', 'cases.report', :report, md5('h' || :n) || md5('i' || :n), ('{"channel": "company_api", "items": [' || :url || ', ' || :file || ']}')::jsonb) RETURNING "id";
+INSERT INTO "django_tasks_database_dbtaskresult" ("id", "status", "started_at", "finished_at", "priority", "task_path", "queue_name", "backend_name", "run_after", "exception_class_path", "traceback", "enqueued_at", "args_kwargs", "worker_ids", "return_value") VALUES (gen_random_uuid(), 'READY', NULL, NULL, 0, 'hotline.cases.tasks.enrich_item', 'enrichment', 'default', '9999-01-01 00:00:00+00:00'::timestamptz, '', '', now(), ('{"args": [], "kwargs": {"item_id": ' || :url || '}}')::jsonb, '[]', NULL), (gen_random_uuid(), 'READY', NULL, NULL, 0, 'hotline.cases.tasks.enrich_item', 'enrichment', 'default', '9999-01-01 00:00:00+00:00'::timestamptz, '', '', now(), ('{"args": [], "kwargs": {"item_id": ' || :file || '}}')::jsonb, '[]', NULL);
+COMMIT;
+"""
+
+
+def _shape(statements: list[str]) -> list[tuple[str, str]]:
+    """(verb, table) of each statement that reads or writes a table, in order."""
+    import re
+
+    shape = []
+    for sql in statements:
+        verb = re.match(r"\s*(?:WITH \w+ AS \(\s*)?(SELECT|INSERT|UPDATE|DELETE)\b", sql)
+        table = re.search(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql)
+        if verb and table:
+            shape.append((verb.group(1), table.group(1)))
+    return shape
+
+
+def _single_floor(
+    database_url: str, organisation_id: str, product: list[str]
+) -> tuple[float, float] | str:
+    """Single reports/s the database itself takes from ``CLIENTS`` connections, each report one
+    transaction of a single report's statements, sent by pgbench (a C client: next to nothing
+    but the database is measured), and the share of the machine's CPUs busy meanwhile. A string
+    when it could not be measured, or when the script's statements are not the product's."""
+    import re
+    import shutil
+    import tempfile
+
+    key = re.search(r"key_id = '(\w+)'", " ".join(product))
+    script = _SINGLE_SCRIPT.replace("@ORG@", str(int(organisation_id)))
+    script = script.replace("@KEY@", key.group(1) if key else "none")
+    ours, theirs = _shape(script.splitlines()), _shape(product)
+    if ours != theirs:
+        return f"NOT MEASURED: the pgbench script no longer runs the product's statements {theirs}"
+    pgbench = shutil.which("pgbench")
+    if pgbench is None:
+        return "not measured: no pgbench on PATH (Debian: postgresql-client)"
+    import psycopg
+
+    # The script's statements name the tables as the product does; a search path puts empty
+    # copies of the written tables first, so the real ones (the audit log) get no row.
+    with psycopg.connect(database_url) as conn:
+        _copies(conn, "bench_single")
+    env = {**os.environ, "PGOPTIONS": "-c search_path=bench_single,public"}
+    with tempfile.NamedTemporaryFile("w", suffix=".pgbench") as file:
+        file.write(script)
+        file.flush()
+        busy = _busy()
+        clients = ["-c", str(CLIENTS), "-j", str(os.cpu_count() or 1)]
+        seconds = ["-T", str(max(1, round(SECONDS / 2)))]
+        done = subprocess.run(
+            [pgbench, "-n", "-M", "simple", *clients, *seconds, "-f", file.name, database_url],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        cores = _busy(busy)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA bench_single CASCADE")
+    rate = re.search(r"tps = ([0-9.]+)", done.stdout)
+    failed = re.search(r"number of failed transactions: ([1-9][0-9]*)", done.stdout)
+    if done.returncode or rate is None or failed:
+        return f"NOT MEASURED: pgbench failed: {(done.stderr or done.stdout).strip()[-300:]}"
+    return float(rate.group(1)), cores
+
+
+def _busy(since: tuple[float, float] | None = None) -> Any:
+    """The machine's busy and total CPU time so far (/proc/stat); with ``since``, the number
+    of CPUs busy on average since then."""
+    with open("/proc/stat") as stat:
+        user, nice, system, idle, iowait, irq, softirq, *_ = map(float, stat.readline().split()[1:])
+    now = (
+        user + nice + system + irq + softirq,
+        user + nice + system + idle + iowait + irq + softirq,
+    )
+    if since is None:
+        return now
+    return (now[0] - since[0]) / max(1.0, now[1] - since[1]) * (os.cpu_count() or 1)
 
 
 def _missing(database_url: str, organisation_id: int, accepted: list[str]) -> tuple[int, int]:
@@ -485,7 +621,8 @@ def measure(database_url: str) -> int:
         [sys.executable, "-c", SETUP], env=env, check=True, capture_output=True, text=True, cwd=ROOT
     )
     organisation_id, token = setup.stdout.strip().splitlines()[-2:]
-    cpu_ms, wall_ms = _cpu_per_report(env, token)
+    cpu_ms, wall_ms, statements = _cpu_per_report(env, token)
+    single_floor = _single_floor(database_url, organisation_id, statements)
     anchor_insert = _anchor(database_url, chained=False, clients=CLIENTS)
     anchor_chain = _anchor(database_url, chained=True, clients=CLIENTS)
 
@@ -502,7 +639,7 @@ def measure(database_url: str) -> int:
     rows += _rows(env, token, loads)
     rows[-1]["label"] = f"anchor: GET /healthz (1 query), {CLIENTS} clients, requests/s"
 
-    accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(101)]
+    accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(102)]
     accepted += [f"pool-{k}" for k in range(POOL)]  # filed before the row of known reports
     lost_reports, lost_events = _missing(database_url, int(organisation_id), accepted)
     miscounted = _miscounted(database_url)
@@ -546,7 +683,16 @@ def measure(database_url: str) -> int:
     print(
         f"anchor: old chained append (advisory lock), {CLIENTS} conn. {anchor_chain:>10.1f} rows/s"
     )
-    print(f"anchor: the database alone, these rows copied server side  {floor:>10.1f} reports/s")
+    if isinstance(single_floor, str):
+        print(f"anchor: the database alone, single reports: {single_floor}")
+    else:
+        print(
+            f"anchor: the database alone, single reports (pgbench, {CLIENTS} conn.)"
+            f" {single_floor[0]:>7.1f} reports/s, {single_floor[1]:.1f} of {os.cpu_count()} CPUs busy"
+        )
+    print(
+        f"anchor: the database alone, these rows copied server side, 1 conn. {floor:>8.1f} reports/s"
+    )
     print(
         f"sequencer: {placed.stdout.strip()} in {sequencer_seconds:.1f} s "
         f"(process start included); audit verify: {(verified.stdout or verified.stderr).strip()}"
@@ -557,7 +703,8 @@ def measure(database_url: str) -> int:
         "is not their number of reports"
     )
     ok = (
-        lost_reports == 0
+        not (isinstance(single_floor, str) and single_floor.startswith("NOT MEASURED"))
+        and lost_reports == 0
         and lost_events == 0
         and miscounted == 0
         and verified.returncode == 0
@@ -566,7 +713,7 @@ def measure(database_url: str) -> int:
     if not ok:
         print(
             "FAILED: an accepted report or its audit event is missing, an item's count is "
-            "wrong, or the tree does not verify"
+            "wrong, the tree does not verify, or the single-report anchor is not the product's"
         )
         return 1
     return 0
