@@ -228,6 +228,7 @@ def _client(
 
 def _client_process(args: tuple[int, str, int, str, float, int, bool]) -> dict[str, Any]:
     port, token, batch, prefix, deadline, threads, known = args
+    cpu = time.process_time()  # this client process's own CPU, all its threads
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
 
@@ -242,6 +243,7 @@ def _client_process(args: tuple[int, str, int, str, float, int, bool]) -> dict[s
     for w in workers:
         w.join()
     merged: dict[str, Any] = {"latencies": [], "accepted": [], "errors": {}}
+    merged["cpu"] = time.process_time() - cpu
     for r in results:
         merged["latencies"] += r["latencies"]
         merged["accepted"] += r["accepted"]
@@ -284,6 +286,7 @@ def _load(
         else float("nan"),
         "accepted": accepted,
         "errors": errors,
+        "client_cpu": sum(part["cpu"] for part in parts),
     }
 
 
@@ -300,12 +303,16 @@ def _cpu_seconds(pids: list[int]) -> float:
 def _measured(
     ports: list[int], pids: list[int], token: str, batch: int, clients: int, known: bool
 ) -> dict[str, Any]:
-    """A load row, with the web processes' CPU per accepted report (less sensitive than the
-    rate to what else the machine is doing)."""
-    before = _cpu_seconds(pids)
+    """A load row, with the CPU per accepted report of the web processes (less sensitive than
+    the rate to what else the machine is doing), of the client processes, and of everything
+    else the machine did meanwhile (PostgreSQL above all, the kernel's network work)."""
+    before, busy = _cpu_seconds(pids), _busy()
     row = _load(ports, token, batch, clients, known)
-    done = len(row["accepted"]) if batch else row["requests"]  # /healthz: per request
-    row["cpu_ms"] = (_cpu_seconds(pids) - before) * 1000 / max(1, done)
+    done = max(1, len(row["accepted"]) if batch else row["requests"])  # /healthz: per request
+    web = _cpu_seconds(pids) - before
+    row["cpu_ms"] = web * 1000 / done
+    row["client_ms"] = row["client_cpu"] * 1000 / done
+    row["rest_ms"] = max(0.0, _busy()[0] - busy[0] - web - row["client_cpu"]) * 1000 / done
     return row
 
 
@@ -493,7 +500,8 @@ def _single_floor(
             check=False,
             env=env,
         )
-        cores = _busy(busy)
+        now = _busy()
+        cores = (now[0] - busy[0]) / max(1e-9, now[1] - busy[1]) * (os.cpu_count() or 1)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA bench_single CASCADE")
     rate = re.search(r"tps = ([0-9.]+)", done.stdout)
@@ -503,18 +511,13 @@ def _single_floor(
     return float(rate.group(1)), cores
 
 
-def _busy(since: tuple[float, float] | None = None) -> Any:
-    """The machine's busy and total CPU time so far (/proc/stat); with ``since``, the number
-    of CPUs busy on average since then."""
+def _busy() -> tuple[float, float]:
+    """The machine's busy and total CPU seconds so far, all CPUs together (``/proc/stat``)."""
     with open("/proc/stat") as stat:
         user, nice, system, idle, iowait, irq, softirq, *_ = map(float, stat.readline().split()[1:])
-    now = (
-        user + nice + system + irq + softirq,
-        user + nice + system + idle + iowait + irq + softirq,
-    )
-    if since is None:
-        return now
-    return (now[0] - since[0]) / max(1.0, now[1] - since[1]) * (os.cpu_count() or 1)
+    ticks = os.sysconf("SC_CLK_TCK")
+    busy = user + nice + system + irq + softirq
+    return busy / ticks, (busy + idle + iowait) / ticks
 
 
 def _missing(database_url: str, organisation_id: int, accepted: list[str]) -> tuple[int, int]:
@@ -656,11 +659,13 @@ def measure(database_url: str) -> int:
         f"keep-alive connections; {SECONDS:.0f} s per row; each report: 1 new URL + 1 file hash "
         f"(reported before: one of {POOL} URLs and files filed before the row), "
         "committed with its audit event before the reply; load average at the end "
-        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs (other work included)"
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs (other work included); "
+        "CPU per report: the web processes', the client processes', and the rest of the "
+        "machine's busy CPU meanwhile (PostgreSQL, the kernel's network work, anything else)"
     )
     print(
         f"{'what':<52} {'reports/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} "
-        f"{'web CPU ms/report':>18} errors"
+        f"{'CPU ms/report: web':>19} {'clients':>8} {'rest':>6} errors"
     )
     for row in rows:
         what = row.get("label") or (
@@ -673,7 +678,8 @@ def measure(database_url: str) -> int:
         )
         print(
             f"{what:<52} {row['rate']:>10.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
-            f"{row['requests']:>9} {row['cpu_ms']:>18.2f} {row['errors'] or '-'}"
+            f"{row['requests']:>9} {row['cpu_ms']:>19.2f} {row['client_ms']:>8.2f} "
+            f"{row['rest_ms']:>6.2f} {row['errors'] or '-'}"
         )
     print(
         f"one request at a time, in process: {cpu_ms:.1f} ms web-side CPU and {wall_ms:.1f} ms "
