@@ -4,8 +4,10 @@ rows (the path every large batch of reports takes), below that by one prepared m
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -15,7 +17,7 @@ from django.utils import timezone
 from hotline.audit.models import AuditEvent
 from hotline.cases.actions import new_url_item
 from hotline.cases.models import Channel, Concern, Report, ReportItem
-from hotline.fast_insert import COPY_FROM, insert_new
+from hotline.fast_insert import COPY_FROM, bind, insert_new
 from hotline.hosting.canonical import canonicalize
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +47,9 @@ def _rows(tag: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k not in ("id", "actor")} for row in rows]
 
 
-# 1 and 3: one INSERT (RETURNING the ids); 3 * COPY_FROM: COPY (on PostgreSQL).
-SIZES = [1, 3, 3 * COPY_FROM]
+# 1, 3 and 10: one INSERT (RETURNING the ids; 10 rows are 90 parameters, more than psycopg
+# caches a statement's parse for, where ``bind`` merges them); 3 * COPY_FROM: COPY (PostgreSQL).
+SIZES = [1, 3, 10, 3 * COPY_FROM]
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -150,3 +153,40 @@ def test_a_unique_violation_is_djangos_integrity_error(n: int) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_new(reports("B"))
     assert Report.objects.filter(reference__startswith="B-").count() == 0
+
+
+# Values of every kind a row of Hotline's carries, with the characters quoting must get right.
+BOUND = [
+    None,
+    "",
+    AWKWARD,
+    "100% %s %% %(name)s",
+    "O'Brien \\ 'quoted'",
+    0,
+    -7,
+    2**62,
+    2.5,
+    -0.0,
+    True,
+    False,
+    datetime(2026, 12, 4, 5, 6, 7, 891011, tzinfo=UTC),
+    date(2026, 12, 4),
+    UUID("12345678-1234-5678-1234-567812345678"),
+    Decimal("12.340"),
+    b"\x00\xff'\\",
+    '{"text": "%s", "n": [1, null]}',
+]
+
+
+def test_bind_sends_the_statement_psycopg_would_and_it_reads_back() -> None:
+    """``bind`` merges the values as psycopg's client-side binding does (``mogrify``): a quote,
+    a backslash or a ``%`` in a value reaches the database as it was."""
+    if connection.vendor != "postgresql":
+        pytest.skip("bind is the PostgreSQL path of insert_new (SQLite uses bulk_create)")
+    template = ", ".join(["%s"] * len(BOUND))
+    with connection.cursor() as cursor:
+        bound = bind(cursor, f"SELECT {template}".encode(), BOUND)
+        assert bound == cursor.cursor.mogrify(f"SELECT {template}", BOUND)
+        cursor.execute(bound)
+        row = cursor.fetchone()
+    assert [bytes(v) if isinstance(v, memoryview) else v for v in row] == BOUND
