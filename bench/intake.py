@@ -2,7 +2,8 @@
 
 Starts ``BENCH_INTAKE_WEB`` real ``hotline run`` web processes (waitress, no worker, no
 scheduler) on loopback ports, and client processes that post through keep-alive connections,
-spread over the web processes as a load balancer would: first single reports, then batches.
+spread over the web processes as a load balancer would: first single reports, then batches,
+then single reports from many more clients on fewer processes with more threads each.
 Every accepted report is then looked up: the run fails (exit 1) if any accepted report or its
 ``report.file`` audit event is missing, if an item's report count is not its number of
 reports (a lost update among batches reporting the same items), or if the audit tree does
@@ -10,7 +11,11 @@ not verify once the sequencer has placed the run's events (its rate is printed t
 
 The anchors, measured in the same run on the same database with as many client connections:
 a bare single-row INSERT + COMMIT (the database's commit rate here), and the old audit append
-(advisory lock, read the chain's end, INSERT, COMMIT) that serialised every writer.
+(advisory lock, read the chain's end, INSERT, COMMIT) that serialised every writer; and
+what the database alone does with no web tier: a single report's statements sent by pgbench
+(checked against the statements the product ran), and every row of the run copied server
+side into copies of the tables with their indexes and foreign keys. Each row prints the CPU
+per report of the web processes, of the clients, and of the rest of the machine (PostgreSQL).
 PostgreSQL: ``HOTLINE_BENCH_DATABASE_URL`` (default the local server's ``hotline_bench``
 database, created and dropped here).
 """
@@ -35,6 +40,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 WEB = int(os.environ.get("BENCH_INTAKE_WEB", "3"))
 THREADS = int(os.environ.get("BENCH_INTAKE_THREADS", "4"))
+# Single reports from many more clients, on fewer processes with more threads each: bigger
+# groups per commit (group commit gathers what one process has waiting), longer queues.
+MANY = int(os.environ.get("BENCH_INTAKE_MANY_CLIENTS", "48"))
+MANY_WEB = int(os.environ.get("BENCH_INTAKE_MANY_WEB", "2"))
+MANY_THREADS = int(os.environ.get("BENCH_INTAKE_MANY_THREADS", "16"))
 CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "12"))
 SECONDS = float(os.environ.get("BENCH_INTAKE_SECONDS", "10"))
 BATCH = int(os.environ.get("BENCH_INTAKE_BATCH", "100"))
@@ -564,13 +574,18 @@ def _hotline(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 
 def _rows(
-    env: dict[str, str], token: str, loads: list[tuple[int, int, bool]], group_limit: str = ""
+    env: dict[str, str],
+    token: str,
+    loads: list[tuple[int, int, bool]],
+    group_limit: str = "",
+    web: int = WEB,
+    threads: int = THREADS,
 ) -> list[dict[str, Any]]:
-    """Start ``WEB`` web processes, run each (batch size, clients, known) load on them, stop
-    them. Before a load of known reports, the pool is filed."""
+    """Start ``web`` web processes of ``threads`` threads, run each (batch size, clients, known)
+    load on them, stop them. Before a load of known reports, the pool is filed."""
     if group_limit:
         env = {**env, "HOTLINE_INTAKE_GROUP_LIMIT": group_limit}
-    ports = [_free_port() for _ in range(WEB)]
+    ports = [_free_port() for _ in range(web)]
     servers = [
         subprocess.Popen(
             [
@@ -582,7 +597,7 @@ def _rows(
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--threads",
-                str(THREADS),
+                str(threads),
             ],
             env=env,
             cwd=ROOT,
@@ -641,6 +656,11 @@ def measure(database_url: str) -> int:
     ]
     rows += _rows(env, token, loads)
     rows[-1]["label"] = f"anchor: GET /healthz (1 query), {CLIENTS} clients, requests/s"
+    if MANY:
+        rows += _rows(env, token, [(1, MANY, False)], web=MANY_WEB, threads=MANY_THREADS)
+        rows[-1]["label"] = (
+            f"single reports, {MANY} clients, {MANY_WEB} processes x {MANY_THREADS} threads"
+        )
 
     accepted = [x for row in rows for x in row["accepted"]] + [f"cpu-{n}" for n in range(102)]
     accepted += [f"pool-{k}" for k in range(POOL)]  # filed before the row of known reports
@@ -655,7 +675,8 @@ def measure(database_url: str) -> int:
     load = os.getloadavg()
     print(
         f"conditions: PostgreSQL on loopback; {WEB} `hotline run` web processes (waitress, "
-        f"{THREADS} threads each, --web-only); clients in {WEB} processes over "
+        f"{THREADS} threads each, --web-only; the row of {MANY} clients: {MANY_WEB} processes "
+        f"of {MANY_THREADS} threads); clients in as many processes as web processes, over "
         f"keep-alive connections; {SECONDS:.0f} s per row; each report: 1 new URL + 1 file hash "
         f"(reported before: one of {POOL} URLs and files filed before the row), "
         "committed with its audit event before the reply; load average at the end "
