@@ -27,10 +27,13 @@ import http.client
 import json
 import multiprocessing
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -459,8 +462,6 @@ COMMIT;
 
 def _shape(statements: list[str]) -> list[tuple[str, str]]:
     """(verb, table) of each statement that reads or writes a table, in order."""
-    import re
-
     shape = []
     for sql in statements:
         verb = re.match(r"\s*(?:WITH \w+ AS \(\s*)?(SELECT|INSERT|UPDATE|DELETE)\b", sql)
@@ -477,10 +478,6 @@ def _single_floor(
     transaction of a single report's statements, sent by pgbench (a C client: next to nothing
     but the database is measured), and the share of the machine's CPUs busy meanwhile. A string
     when it could not be measured, or when the script's statements are not the product's."""
-    import re
-    import shutil
-    import tempfile
-
     key = re.search(r"key_id = '(\w+)'", " ".join(product))
     script = _SINGLE_SCRIPT.replace("@ORG@", str(int(organisation_id)))
     script = script.replace("@KEY@", key.group(1) if key else "none")

@@ -87,7 +87,9 @@ def _write(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     params = [value for obj in objs for value in row(obj)]
     template = _values_template(model, len(objs), returning)
     with connection.cursor() as cursor:
-        cursor.execute(bind(cursor, template, params))
+        with connection.wrap_database_errors:  # a value psycopg refuses: Django's DataError
+            statement = bind(cursor, template, params)
+        cursor.execute(statement)
         if returning:
             for obj, (new_id,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = new_id

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -190,3 +190,18 @@ def test_bind_sends_the_statement_psycopg_would_and_it_reads_back() -> None:
         cursor.execute(bound)
         row = cursor.fetchone()
     assert [bytes(v) if isinstance(v, memoryview) else v for v in row] == BOUND
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_a_value_the_database_refuses_is_djangos_data_error(n: int) -> None:
+    """A NUL in text, which PostgreSQL cannot store: the error callers catch from
+    ``bulk_create`` (``django.db.DataError``), on every path, and nothing stored."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores a NUL in text")
+    events = _events("nul", n)
+    events[-1].organisation = "before\x00after"
+    with pytest.raises(DataError), transaction.atomic():
+        insert_new(events)
+    with pytest.raises(DataError), transaction.atomic():
+        AuditEvent.objects.bulk_create(_events("nul-created", n)[:-1] + events[-1:])
+    assert not AuditEvent.objects.filter(actor__in=["client:nul", "client:nul-created"]).exists()
