@@ -7,6 +7,7 @@ log's public key (``hotline audit key``), then checks what the hotline hands ove
     audit_verify.py --public-key HEX head HEADS.jsonl      # every signed head in the file
     audit_verify.py --public-key HEX inclusion PROOF.json  # an event is in a signed tree
     audit_verify.py --public-key HEX consistency PROOF.json [--pinned SIZE:ROOT]
+    audit_verify.py --public-key HEX checkpoint CHECKPOINT  # a C2SP checkpoint (signed note)
 
 Exit status 0 when everything verifies, 1 when something does not (the reason on stderr),
 2 for unusable input. Hashing is RFC 9162 §2.1: leaf SHA-256(0x00||entry), node
@@ -18,6 +19,8 @@ This file is deliberately self-contained: copy it anywhere.
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import hashlib
 import json
 import sys
@@ -27,6 +30,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 
 class Failed(Exception):
@@ -153,10 +157,38 @@ def check_consistency(proof: dict[str, Any], key: Ed25519PublicKey, pinned: str)
     return f"the tree of {second['tree_size']} events extends the tree of {first['tree_size']}"
 
 
+def check_checkpoint(note: str, key: Ed25519PublicKey) -> str:
+    """A checkpoint (c2sp.org/tlog-checkpoint): its origin names the key; one signature line
+    must be this key's, over the text before the blank line."""
+    body, blank, signatures = note.partition("\n\n")
+    lines = body.split("\n")
+    if not blank or len(lines) < 3 or not lines[1].isdigit() or not signatures.endswith("\n"):
+        raise ValueError("not a checkpoint: origin, size and root, a blank line, signatures")
+    origin, size = lines[0], int(lines[1])
+    root = base64.b64decode(lines[2], validate=True)
+    raw_key = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key_id = hashlib.sha256(origin.encode() + b"\n\x01" + raw_key).digest()[:4]
+    for line in signatures.splitlines():
+        dash, _, rest = line.partition(" ")
+        name, _, encoded = rest.partition(" ")
+        try:
+            signature = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            continue
+        if dash != "\u2014" or name != origin or signature[:4] != key_id:
+            continue
+        try:
+            key.verify(signature[4:], (body + "\n").encode())
+        except InvalidSignature:
+            raise Failed(f"checkpoint of {size} events: the signature does not verify") from None
+        return f"checkpoint of {origin} at {size} events, root {root.hex()}"
+    raise Failed(f"checkpoint of {size} events: no signature by this key for {origin}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--public-key", required=True, help="the log's Ed25519 public key, hex")
-    parser.add_argument("kind", choices=["head", "inclusion", "consistency"])
+    parser.add_argument("kind", choices=["head", "inclusion", "consistency", "checkpoint"])
     parser.add_argument("file", type=Path)
     parser.add_argument("--pinned", default="", help="consistency: SIZE:ROOT kept from before")
     args = parser.parse_args(argv)
@@ -170,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = f"{len(heads)} signed heads verify"
         elif args.kind == "inclusion":
             message = check_inclusion(json.loads(text), key)
+        elif args.kind == "checkpoint":
+            message = check_checkpoint(text, key)
         else:
             message = check_consistency(json.loads(text), key, args.pinned)
     except Failed as exc:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from hotline.audit import merkle, signing
-from hotline.audit.actions import event_entry
+from django.conf import settings
+
+from hotline.audit import checkpoint, merkle, signing
+from hotline.audit.actions import event_entry, head_problem, trusted_keys
 from hotline.audit.models import AuditEvent, TreeHead
 
 
@@ -121,3 +123,27 @@ def export_heads(*, since: int = 0) -> list[SignedHead]:
 
 def public_key() -> str:
     return signing.public_key_hex()
+
+
+def signed_checkpoint(tree_size: int | None = None) -> str:
+    """The signed head of ``tree_size`` events (newest by default) as a C2SP checkpoint signed
+    with the log's key, for witnesses and partners that keep checkpoints (``checkpoint``).
+
+    Only a head whose stored signature verifies is signed again: the checkpoint then states
+    nothing the sequencer did not already sign."""
+    head = _head(tree_size)
+    problem = head_problem(head, trusted_keys())
+    if problem is not None:
+        raise ProofError(f"{problem}; run 'hotline audit verify'")
+    return checkpoint.checkpoint(
+        log_origin=head.origin,
+        tree_size=head.tree_size,
+        root_hash_hex=head.root_hash,
+        key=signing.signing_key(),
+    )
+
+
+def checkpoint_verifier_key() -> str:
+    """The verifier key that checks this log's checkpoints (``name+id+key``, signed-note)."""
+    name = checkpoint.origin_of(settings.AUDIT_LOG_ORIGIN)
+    return checkpoint.verifier_key(name, signing.signing_key().public_key())

@@ -5,6 +5,10 @@ case data), so every partner, feed consumer and reporting company can act as a w
 client that pinned an earlier head asks ``?from=SIZE`` and gets a consistency proof from it
 to the newest head, in the form ``tools/audit_verify.py consistency`` checks; a past rewritten
 since it pinned its head cannot produce one. Each fetch is audited.
+
+``GET /api/v1/audit/checkpoint`` answers the same newest head as a C2SP checkpoint (a signed
+note, ``text/plain``), the form transparency-log witnesses keep and cosign; its verifier key
+is ``hotline audit checkpoint-key``.
 """
 
 from __future__ import annotations
@@ -55,3 +59,20 @@ def audit_head(request: HttpRequest) -> HttpResponse:
         detail={"tree_size": head.tree_size, "from": int(raw)},
     )
     return JsonResponse({**proof, "public_key": public_key})
+
+
+@api_endpoint(None)
+def audit_checkpoint(request: HttpRequest) -> HttpResponse:
+    credential = credential_of(request)
+    integrate_all()  # fresh, as for the head above
+    head = latest_head()
+    if head is None:
+        return problem(404, "No signed head yet", "The audit log has no signed tree head yet.")
+    try:
+        note = proofs.signed_checkpoint(head.tree_size)
+    except (proofs.ProofError, ValueError) as exc:
+        # A head that does not verify, or an origin no checkpoint can carry: the operator's
+        # to fix ("hotline audit verify"), never a checkpoint of something unverified.
+        return problem(503, "No checkpoint", str(exc))
+    record("audit.checkpoint_pull", actor=credential, detail={"tree_size": head.tree_size})
+    return HttpResponse(note, content_type="text/plain; charset=utf-8")

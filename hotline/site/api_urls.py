@@ -41,6 +41,7 @@ urlpatterns = [
     path("reports/<str:reference>/media", intake_api.upload_media, name="api_report_media"),
     path("match", matching_api.match, name="api_match"),
     path("audit/head", audit_api.audit_head, name="api_audit_head"),
+    path("audit/checkpoint", audit_api.audit_checkpoint, name="api_audit_checkpoint"),
     path("federation/inbox", federation_views.inbox, name="api_federation_inbox"),
     path("", include("hotline.feeds.api_urls")),
     path("", include("hotline.tourism.api_urls")),

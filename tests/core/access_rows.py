@@ -13,4 +13,5 @@ ROWS: dict[str, Row] = {
     "metrics": Row(api()),
     # Signed audit heads carry no case data: any valid credential may witness them.
     "api_audit_head": Row(api(feed=200, company=200)),
+    "api_audit_checkpoint": Row(api(feed=200, company=200)),
 }

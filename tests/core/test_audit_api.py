@@ -1,13 +1,17 @@
-"""``GET /api/v1/audit/head``: partners fetch signed heads and consistency proofs."""
+"""``GET /api/v1/audit/head`` and ``checkpoint``: partners fetch signed heads and consistency
+proofs."""
 
 from __future__ import annotations
+
+import base64
 
 import pytest
 from django.test import Client
 
-from hotline.audit import merkle, signing
+from hotline.audit import checkpoint, merkle, signing
 from hotline.audit.actions import record
 from hotline.audit.models import AuditEvent
+from hotline.audit.queries import latest_head
 from tests.conftest import World
 
 URL = "/api/v1/audit/head"
@@ -84,3 +88,30 @@ def test_a_head_the_log_never_signed_is_a_404_that_says_so(world: World) -> None
 
 def test_no_credential_no_head(world: World) -> None:
     assert Client().get(URL).status_code == 401
+
+
+def test_the_checkpoint_is_the_newest_head_signed_as_a_note_and_the_fetch_is_audited(
+    world: World,
+) -> None:
+    record("test.before", actor=None)
+
+    response = Client().get(
+        "/api/v1/audit/checkpoint", HTTP_AUTHORIZATION=f"Bearer {world.intake_token}"
+    )
+
+    head = latest_head()
+    assert head is not None
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert response["Content-Type"] == "text/plain; charset=utf-8"  # type: ignore[index]
+    body, _, signature_line = response.content.decode().partition("\n\n")  # type: ignore[attr-defined]
+    origin = checkpoint.origin_of(head.origin)
+    assert body + "\n" == checkpoint.checkpoint_body(
+        origin, head.tree_size, bytes.fromhex(head.root_hash)
+    )
+    dash, name, encoded = signature_line.rstrip("\n").split(" ")
+    raw = base64.b64decode(encoded)
+    key = signing.signing_key().public_key()
+    assert (dash, name, raw[:4]) == ("\u2014", origin, checkpoint.key_id(origin, key))
+    key.verify(raw[4:], (body + "\n").encode())  # raises when the signature is wrong
+    pull = AuditEvent.objects.get(action="audit.checkpoint_pull")
+    assert pull.detail == {"tree_size": head.tree_size}

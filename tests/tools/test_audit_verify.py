@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from hotline.audit.actions import integrate_all, record
-from hotline.audit.models import AuditEvent
+from hotline.audit.models import AuditEvent, TreeHead
 from tests.processes import ROOT
 
 VERIFIER = ROOT / "tools" / "audit_verify.py"
@@ -118,3 +118,38 @@ def test_prove_names_what_is_missing() -> None:
         _command("prove", "--event", "1")
     with pytest.raises(CommandError, match="give --event SEQ"):
         _command("prove")
+
+
+@pytest.mark.django_db
+def test_a_checkpoint_verifies_and_an_altered_one_or_another_key_does_not(
+    tmp_path: Path, key: str
+) -> None:
+    _log(6)
+    note_file = tmp_path / "checkpoint"
+    _command("checkpoint", "--out", str(note_file))
+    note = note_file.read_text()
+    head = AuditEvent.objects.filter(seq__isnull=False).count()
+
+    ok = _verify("--public-key", key, "checkpoint", str(note_file))
+    note_file.write_text(note.replace(f"\n{head}\n", f"\n{head + 1}\n", 1))
+    grown = _verify("--public-key", key, "checkpoint", str(note_file))
+    note_file.write_text(note)
+    stranger = _verify("--public-key", "ab" * 32, "checkpoint", str(note_file))
+    note_file.write_text(note.partition("\n\n")[0])
+    unsigned = _verify("--public-key", key, "checkpoint", str(note_file))
+
+    root = TreeHead.objects.get(tree_size=head).root_hash
+    origin = note.split("\n", 1)[0]
+    assert (ok.returncode, ok.stdout) == (
+        0,
+        f"OK: checkpoint of {origin} at {head} events, root {root}\n",
+    )
+    assert (grown.returncode, grown.stderr) == (
+        1,
+        f"FAILED: checkpoint of {head + 1} events: the signature does not verify\n",
+    )
+    assert (stranger.returncode, stranger.stderr) == (
+        1,
+        f"FAILED: checkpoint of {head} events: no signature by this key for {origin}\n",
+    )
+    assert unsigned.returncode == 2

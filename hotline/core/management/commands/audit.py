@@ -19,12 +19,24 @@ class Command(BaseCommand):
         "page); 'head' prints the newest signed head SIZE:ROOT to anchor elsewhere; 'heads' "
         "exports every signed head as JSON lines; 'prove' writes an inclusion proof (--event) "
         "or a consistency proof (--from/--to) as JSON; 'key' prints the public key that "
-        "checks signed heads; 'integrate' runs the sequencer once until nothing waits."
+        "checks signed heads; 'checkpoint' writes the newest signed head (or --size) as a C2SP "
+        "checkpoint for transparency-log witnesses, 'checkpoint-key' the verifier key that "
+        "checks it; 'integrate' runs the sequencer once until nothing waits."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "action", choices=["verify", "head", "heads", "prove", "key", "integrate"]
+            "action",
+            choices=[
+                "verify",
+                "head",
+                "heads",
+                "prove",
+                "key",
+                "checkpoint",
+                "checkpoint-key",
+                "integrate",
+            ],
         )
         parser.add_argument(
             "--expect-head",
@@ -34,9 +46,11 @@ class Command(BaseCommand):
         parser.add_argument("--event", type=int, help="prove: the event's sequence number")
         parser.add_argument("--from", dest="first", type=int, help="prove: the older head's size")
         parser.add_argument("--to", dest="second", type=int, help="prove: the newer head's size")
-        parser.add_argument("--size", type=int, help="prove --event: relative to this head")
+        parser.add_argument(
+            "--size", type=int, help="prove --event, checkpoint: the head of this many events"
+        )
         parser.add_argument("--since", type=int, default=0, help="heads: only heads larger than")
-        parser.add_argument("--out", default="", help="heads/prove: write to this file")
+        parser.add_argument("--out", default="", help="heads/prove/checkpoint: write to this file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -45,6 +59,17 @@ class Command(BaseCommand):
             return
         if action == "key":
             self.stdout.write(proofs.public_key())
+            return
+        if action == "checkpoint-key":
+            self.stdout.write(proofs.checkpoint_verifier_key())
+            return
+        if action == "checkpoint":
+            integrate_all()
+            try:
+                note = proofs.signed_checkpoint(options["size"])
+            except (proofs.ProofError, ValueError) as exc:
+                raise CommandError(f"checkpoint: {exc}") from None
+            self._emit(note, options["out"])
             return
         if action == "head":
             integrate_all()
