@@ -60,18 +60,18 @@ def _hashes(*values: str) -> list[bytes]:
     return [bytes.fromhex(v) for v in values]
 
 
+# The audit path of the first leaf in the tree of 8, which is also the consistency path from
+# the tree of 1 to the tree of 8 (the first leaf is the whole tree of 1).
+PATH_1_IN_8 = _hashes(
+    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+)
+
 # (leaf, 1-based; tree size; audit path)
 INCLUSION = [
     (1, 1, []),
-    (
-        1,
-        8,
-        _hashes(
-            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-        ),
-    ),
+    (1, 8, PATH_1_IN_8),
     (
         6,
         8,
@@ -96,15 +96,7 @@ INCLUSION = [
 # (first size, second size, consistency path)
 CONSISTENCY = [
     (1, 1, []),
-    (
-        1,
-        8,
-        _hashes(
-            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-        ),
-    ),
+    (1, 8, PATH_1_IN_8),
     (
         6,
         8,
