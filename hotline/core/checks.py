@@ -17,6 +17,8 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from hotline.audit import checkpoint
+
 
 @register(Tags.security, deploy=False)
 def production_safety(app_configs: Any = None, **kwargs: Any) -> list[Error]:
@@ -156,4 +158,21 @@ def deployment_readiness(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
         )
     findings.extend(_proxy_findings())
     findings.extend(_static_manifest_findings())
+    findings.extend(_checkpoint_findings())
     return findings
+
+
+def _checkpoint_findings() -> list[CheckMessage]:
+    """Witnesses name the log by its origin: one no checkpoint can carry leaves them none."""
+    try:
+        checkpoint.origin_of(settings.AUDIT_LOG_ORIGIN)
+    except ValueError as exc:
+        return [
+            Warning(
+                str(exc),
+                hint="Set HOTLINE_AUDIT_LOG_ORIGIN to this instance's URL and '/audit', e.g. "
+                "https://hotline.example.test/audit.",
+                id="hotline.W015",
+            )
+        ]
+    return []

@@ -67,6 +67,17 @@ def test_trusting_every_address_is_a_failing_warning(
     assert _check(env) == (1, ["hotline.W014"])
 
 
+def test_an_audit_origin_no_checkpoint_can_carry_is_a_failing_warning(
+    tmp_path: Path, collected_static: Path
+) -> None:
+    install_static(collected_static, tmp_path)
+    env = production_env(
+        tmp_path, HOTLINE_AUDIT_LOG_ORIGIN="https://hotline.example.test/audit+log", **PROXIED
+    )
+
+    assert _check(env) == (1, ["hotline.W015"])
+
+
 def test_a_bad_trusted_proxy_is_named(tmp_path: Path) -> None:
     done = hotline("check", env=production_env(tmp_path, HOTLINE_TRUSTED_PROXIES="lb.example.test"))
 
