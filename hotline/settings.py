@@ -187,6 +187,9 @@ AUDIT_PREVIOUS_PUBLIC_KEYS = env_list("HOTLINE_AUDIT_PREVIOUS_PUBLIC_KEYS", [])
 AUDIT_SEQUENCE_SECONDS = env_int("HOTLINE_AUDIT_SEQUENCE_SECONDS", 5, minimum=1)
 AUDIT_SEQUENCE_BATCH = env_int("HOTLINE_AUDIT_SEQUENCE_BATCH", 20_000, minimum=1)
 AUDIT_LOG_ORIGIN = env_str("HOTLINE_AUDIT_LOG_ORIGIN", BASE_URL + "/audit")
+# Where the sequencer keeps the newest signed head as a C2SP checkpoint, for a web server to
+# publish to witnesses (empty: none is written; 'hotline audit checkpoint' gives one anyway).
+AUDIT_CHECKPOINT_FILE = env_str("HOTLINE_AUDIT_CHECKPOINT_FILE", "")
 
 # Tourism: days without an answer before a travel referral is flagged for follow-up; the month by
 # whose end a Code member's annual report on the previous year is due; travel reports per hour.

@@ -8,6 +8,9 @@ verifier recomputes the leaf from the content it was shown.
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import TypedDict
 
 from django.conf import settings
@@ -147,3 +150,31 @@ def checkpoint_verifier_key() -> str:
     """The verifier key that checks this log's checkpoints (``name+id+key``, signed-note)."""
     name = checkpoint.origin_of(settings.AUDIT_LOG_ORIGIN)
     return checkpoint.verifier_key(name, signing.signing_key().public_key())
+
+
+def publish_checkpoint(path: Path) -> int | None:
+    """Write the newest signed head's checkpoint to ``path`` unless it holds it already; the
+    tree size written, or None. The file is replaced whole (a reader sees the old checkpoint or
+    the new one, never half of one), readable by all (it is published). ``OSError`` when it
+    cannot be written: the caller reports it, and the next run tries again."""
+    head = TreeHead.objects.order_by("-tree_size").first()
+    if head is None:
+        return None
+    note = signed_checkpoint(head.tree_size)
+    body = note.partition("\n\n")[0]
+    try:
+        if path.read_text(encoding="utf-8").partition("\n\n")[0] == body:
+            return None  # signatures are not compared: the same head needs no new file
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(note)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.chmod(0o644)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return head.tree_size

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from hotline.audit import proofs
 from hotline.audit.actions import integrate_all
 from hotline.core.alerts import check_and_send, verify_audit_and_send
 from hotline.core.models import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
 
 
 @task()
@@ -40,5 +46,14 @@ def verify_audit_chain() -> list[str]:
 @task()
 def integrate_audit_log() -> int:
     """Place committed audit events into the Merkle tree and sign the new head (the audit
-    log's sequencer; idempotent, and a second one running at once does nothing)."""
-    return integrate_all()
+    log's sequencer; idempotent, and a second one running at once does nothing), then keep
+    the published checkpoint (``HOTLINE_AUDIT_CHECKPOINT_FILE``) at the newest head."""
+    placed = integrate_all()
+    if settings.AUDIT_CHECKPOINT_FILE:
+        path = Path(settings.AUDIT_CHECKPOINT_FILE)
+        try:
+            proofs.publish_checkpoint(path)
+        except (OSError, proofs.ProofError, ValueError) as exc:
+            # The events are placed and signed whatever happens here; the next run retries.
+            log.warning("audit checkpoint not written to %s: %s", path, exc)
+    return placed

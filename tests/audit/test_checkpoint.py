@@ -9,11 +9,13 @@ mode) and gives it what ``hotline audit checkpoint`` and ``checkpoint-key`` writ
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import shutil
 import subprocess
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -21,9 +23,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from hotline.audit import checkpoint
+from hotline.audit import checkpoint, proofs
 from hotline.audit.actions import integrate_all, record
 from hotline.audit.models import TreeHead
+from hotline.core.tasks import integrate_audit_log
 from tests.conftest import skip_unless_ci
 
 GOPATH = Path("/usr/share/gocode")
@@ -188,3 +191,54 @@ def test_checkpoint_names_a_head_that_does_not_exist() -> None:
     _log(2)
     with pytest.raises(CommandError, match="checkpoint: no signed head of 9 events"):
         _command("checkpoint", "--size", "9")
+
+
+def _published(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_the_sequencer_keeps_the_published_checkpoint_at_the_newest_head(
+    tmp_path: Path, settings: Any
+) -> None:
+    path = tmp_path / "checkpoint"
+    settings.AUDIT_CHECKPOINT_FILE = str(path)
+    for i in range(3):
+        record("test.checkpoint", actor=None, object_id=i)
+
+    assert integrate_audit_log.call() == 3
+    first = _published(path)
+    inode = path.stat().st_ino
+    assert integrate_audit_log.call() == 0  # nothing new: the file is left as it is
+    unchanged = path.stat().st_ino
+    record("test.checkpoint", actor=None, object_id=3)
+    integrate_audit_log.call()
+
+    assert first.split("\n")[1] == "3"
+    assert unchanged == inode
+    assert _published(path) == proofs.signed_checkpoint(4)
+    assert path.stat().st_ino != inode  # replaced whole, not rewritten in place
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint"]
+
+
+@pytest.mark.django_db
+def test_a_checkpoint_that_cannot_be_written_leaves_the_sequencer_working(
+    tmp_path: Path, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "missing-directory" / "checkpoint"
+    settings.AUDIT_CHECKPOINT_FILE = str(path)
+    record("test.checkpoint", actor=None)
+
+    with caplog.at_level(logging.WARNING, logger="hotline.core.tasks"):
+        placed = integrate_audit_log.call()
+    path.parent.mkdir()
+    integrate_audit_log.call()  # the next run writes it, with nothing new to place
+
+    assert placed == 1
+    assert TreeHead.objects.get().tree_size == 1
+    [warning] = caplog.records
+    assert warning.getMessage().startswith(
+        f"audit checkpoint not written to {path}: [Errno 2] No such file or directory"
+    )
+    assert _published(path) == proofs.signed_checkpoint(1)
