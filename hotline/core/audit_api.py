@@ -63,6 +63,7 @@ def audit_head(request: HttpRequest) -> HttpResponse:
 
 @api_endpoint(None)
 def audit_checkpoint(request: HttpRequest) -> HttpResponse:
+    """The newest signed head as a C2SP checkpoint (``text/plain``), for witnesses."""
     credential = credential_of(request)
     integrate_all()  # fresh, as for the head above
     head = latest_head()
