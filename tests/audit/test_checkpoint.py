@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from hotline.audit import checkpoint, proofs
+from hotline.audit import checkpoint, proofs, signing
 from hotline.audit.actions import integrate_all, record
 from hotline.audit.models import TreeHead
 from hotline.core.tasks import integrate_audit_log
@@ -242,3 +243,31 @@ def test_a_checkpoint_that_cannot_be_written_leaves_the_sequencer_working(
         f"audit checkpoint not written to {path}: [Errno 2] No such file or directory"
     )
     assert _published(path) == proofs.signed_checkpoint(1)
+
+
+@pytest.mark.django_db
+def test_after_a_key_rotation_the_published_checkpoint_carries_the_new_keys_signature(
+    tmp_path: Path, settings: Any
+) -> None:
+    path = tmp_path / "checkpoint"
+    _log(2)
+    proofs.publish_checkpoint(path)
+    before = _published(path)
+    retired = signing.public_key_hex()
+    settings.AUDIT_SIGNING_KEY = (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    settings.AUDIT_PREVIOUS_PUBLIC_KEYS = [retired]  # the head it signed still verifies
+
+    written = proofs.publish_checkpoint(path)
+
+    assert written == 2
+    assert _published(path) != before
+    assert _published(path) == proofs.signed_checkpoint(2)
+    assert proofs.publish_checkpoint(path) is None  # and then left alone
