@@ -8,8 +8,6 @@ verifier recomputes the leaf from the content it was shown.
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import TypedDict
 
@@ -18,6 +16,7 @@ from django.conf import settings
 from hotline.audit import checkpoint, merkle, signing
 from hotline.audit.actions import event_entry, head_problem, trusted_keys
 from hotline.audit.models import AuditEvent, TreeHead
+from hotline.files import replaced
 
 
 class SignedHead(TypedDict):
@@ -168,14 +167,6 @@ def publish_checkpoint(path: Path) -> int | None:
             return None
     except (FileNotFoundError, UnicodeDecodeError):
         pass
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(note)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.chmod(0o644)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with replaced(path, mode=0o644) as out:
+        out.write(note)
     return head.tree_size

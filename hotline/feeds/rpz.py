@@ -12,9 +12,7 @@ replaces the previous one atomically, so a DNS server never loads half a zone.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from hotline.feeds.values import InvalidValue
+from hotline.files import replaced
 
 ACTIONS = ("nxdomain", "cname")
 DEFAULT_ZONE = "rpz.hotline.invalid"
@@ -152,23 +151,9 @@ def write_zone(path: Path, domains: Iterable[str], serial: int, config: ZoneConf
             counted[0] += 1
             yield name
 
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="ascii", newline="\n") as out:
-            for chunk in zone_lines(counting(domains), serial, config):
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, FILE_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)  # the rename itself survives a crash
-    finally:
-        os.close(directory)
+    with replaced(path, mode=FILE_MODE, encoding="ascii") as out:
+        for chunk in zone_lines(counting(domains), serial, config):
+            out.write(chunk)
     return counted[0]
 
 

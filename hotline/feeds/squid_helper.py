@@ -1,7 +1,7 @@
 """A Squid ``external_acl_type`` helper that blocks what is on Hotline's URL list.
 
 Runs on the ISP's proxy, without Django: it needs only this file, ``hotline.hosting.canonical``
-(and ``idna``, ``publicsuffixlist``). It answers from a local copy of the list, kept in a JSON
+and ``hotline.files`` (and ``idna``, ``publicsuffixlist``). It answers from a local copy of the list, kept in a JSON
 file that every helper process shares, and refreshes that copy in the background with deltas
 (``/api/v1/feeds/urls/delta?since=<serial>``), falling back to the full list. When Hotline is
 unreachable it keeps answering from the last copy.
@@ -36,7 +36,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -46,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from hotline.files import replaced
 from hotline.hosting.canonical import InvalidUrl, canonicalize, expression_hashes
 
 USER_AGENT = "hotline-squid-helper/1"
@@ -178,14 +178,8 @@ class Feed:
     def save(self, blocklist: Blocklist) -> None:
         """Replace the shared copy atomically (helpers reading it never see half a file)."""
         self.cache.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.cache.name}.", dir=self.cache.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(blocklist.as_full(), out)
-            os.replace(temporary, self.cache)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with replaced(self.cache, mode=0o600) as out:
+            json.dump(blocklist.as_full(), out)
 
 
 class Helper:

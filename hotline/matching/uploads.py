@@ -4,7 +4,6 @@ stream, checked against decompression bombs, encrypted at rest, previewed blurre
 from __future__ import annotations
 
 import io
-import os
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from PIL import Image, ImageFilter
 
 from hotline.accounts.models import ApiCredential, User
 from hotline.audit.actions import describe_actor, record
+from hotline.files import replaced
 from hotline.matching.actions import remember_video_hash
 from hotline.matching.encryption import Sealed, current_key_id, seal, unseal
 from hotline.matching.errors import MalformedMedia, MatchingError, MediaTooLarge
@@ -45,14 +45,8 @@ def media_root() -> Path:
 
 
 def _write_atomically(name: str, data: bytes) -> None:
-    path = media_root() / name
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    with replaced(media_root() / name, mode=0o600, encoding=None) as out:
+        out.write(data)
 
 
 def read_limited(stream: IO[bytes]) -> tuple[bytes, MediaHasher]:

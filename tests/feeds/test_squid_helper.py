@@ -160,9 +160,11 @@ def test_helper_keeps_its_copy_when_hotline_is_unreachable(tmp_path: Path) -> No
     assert log.getvalue().startswith("hotline helper: keeping serial 7:")
 
 
-# What the helper needs on a proxy: its own module, the canonicaliser, and two pure-Python packages.
+# What the helper needs on a proxy: its own module, the canonicaliser, the file replacement, and
+# two pure-Python packages.
 HELPER_MODULES = (
     "hotline/__init__.py",
+    "hotline/files.py",
     "hotline/feeds/__init__.py",
     "hotline/feeds/squid_helper.py",
     "hotline/hosting/__init__.py",
