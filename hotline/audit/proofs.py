@@ -133,7 +133,12 @@ def signed_checkpoint(tree_size: int | None = None) -> str:
 
     Only a head whose stored signature verifies is signed again: the checkpoint then states
     nothing the sequencer did not already sign."""
-    head = _head(tree_size)
+    return checkpoint_of(_head(tree_size))
+
+
+def checkpoint_of(head: TreeHead) -> str:
+    """``head`` as a signed checkpoint, once its stored signature verifies (``ProofError``
+    otherwise; ``ValueError`` for an origin no checkpoint can carry)."""
     problem = head_problem(head, trusted_keys())
     if problem is not None:
         raise ProofError(f"{problem}; run 'hotline audit verify'")
@@ -159,7 +164,7 @@ def publish_checkpoint(path: Path) -> int | None:
     head = TreeHead.objects.order_by("-tree_size").first()
     if head is None:
         return None
-    note = signed_checkpoint(head.tree_size)
+    note = checkpoint_of(head)
     try:
         # Ed25519 signatures are deterministic: the same head and key give the same note, and
         # a new key (after a rotation) a new file.

@@ -70,7 +70,7 @@ def audit_checkpoint(request: HttpRequest) -> HttpResponse:
     if head is None:
         return problem(404, "No signed head yet", "The audit log has no signed tree head yet.")
     try:
-        note = proofs.signed_checkpoint(head.tree_size)
+        note = proofs.checkpoint_of(head)
     except (proofs.ProofError, ValueError) as exc:
         # A head that does not verify, or an origin no checkpoint can carry: the operator's
         # to fix ("hotline audit verify"), never a checkpoint of something unverified.

@@ -1,10 +1,10 @@
 """A Squid ``external_acl_type`` helper that blocks what is on Hotline's URL list.
 
 Runs on the ISP's proxy, without Django: it needs only this file, ``hotline.hosting.canonical``
-and ``hotline.files`` (and ``idna``, ``publicsuffixlist``). It answers from a local copy of the list, kept in a JSON
-file that every helper process shares, and refreshes that copy in the background with deltas
-(``/api/v1/feeds/urls/delta?since=<serial>``), falling back to the full list. When Hotline is
-unreachable it keeps answering from the last copy.
+and ``hotline.files`` (and ``idna``, ``publicsuffixlist``). It answers from a local copy of the
+list, kept in a JSON file that every helper process shares, and refreshes that copy in the
+background with deltas (``/api/v1/feeds/urls/delta?since=<serial>``), falling back to the full
+list. When Hotline is unreachable it keeps answering from the last copy.
 
 Protocol (Squid's concurrency channel protocol): each input line is ``<channel> <URL>``
 (URL-escaped by Squid); each answer is ``<channel> OK`` when the URL is listed (the ACL
